@@ -1,0 +1,49 @@
+# precedentum.deploy: everything a fresh machine needs goes through these targets.
+#   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL installed
+#   make demo    deploy to a local AWS emulator and show what was built and what it costs
+#   make test    lint + every test (pytest runs the molecule scenarios too)
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+COLLECTION_LINK := .collections/ansible_collections/precedentum/deploy
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_NOCOLOR := 1
+# Keep what molecule and ansible-galaxy write inside the checkout.
+export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
+export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
+
+.PHONY: setup venv collection postgresql lint test demo lock clean
+
+setup: venv collection postgresql
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements/dev.txt requirements/constraints.txt scripts/find-python
+	@PY=$$(scripts/find-python) && echo "Python: $$PY" && rm -rf $(VENV) && $$PY -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -c requirements/constraints.txt
+	@touch $@
+
+collection: $(COLLECTION_LINK)
+$(COLLECTION_LINK):
+	@mkdir -p $(dir $@) && ln -sfn ../../.. $@
+
+postgresql:
+	@scripts/ensure-postgresql
+
+lint: setup
+	$(BIN)/ruff check plugins tests
+	$(BIN)/ansible-lint
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+demo: setup
+	@scripts/demo
+
+# Re-pin after changing requirements/dev.txt.
+lock: venv
+	@{ echo "# Pinned versions for requirements/dev.txt (pip freeze, Python 3.13). Regenerate: make lock"; \
+	  $(BIN)/python -m pip freeze --disable-pip-version-check | grep -v '^pip=='; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) .collections .cache .pytest_cache .ruff_cache *.tar.gz

@@ -1,0 +1,41 @@
+"""Shared fixtures: a fresh AWS emulator per test, a throwaway PostgreSQL per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness.ansible import REPO, run_playbook
+from tests.harness.emulator import Emulator
+from tests.harness.postgres import PostgresCluster
+
+
+@pytest.fixture
+def emulator(tmp_path):
+    """A moto_server of this test's own: empty account, nothing shared with other tests."""
+    with Emulator(log_path=str(tmp_path / "moto.log")) as emu:
+        yield emu
+
+
+@pytest.fixture
+def recording_emulator(tmp_path):
+    """Like emulator, recording every AWS request it receives (emu.recorded_requests())."""
+    with Emulator(log_path=str(tmp_path / "moto.log"), record=True) as emu:
+        emu.start_recording()
+        yield emu
+
+
+@pytest.fixture
+def playbook(emulator):
+    """playbook('week1.yml', '--check', inventory=..., extra_vars=...) against this test's emulator."""
+
+    def run(name, *args, **kwargs):
+        return run_playbook(str(REPO / "playbooks" / name), emulator.env(), *args, **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()

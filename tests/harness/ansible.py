@@ -1,0 +1,68 @@
+"""Run ansible-playbook from the repository root and read its recap."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+RECAP = re.compile(
+    r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+"
+    r"failed=(?P<failed>\d+)",
+    re.M,
+)
+
+
+@dataclass
+class PlaybookRun:
+    args: list
+    rc: int
+    output: str
+
+    @property
+    def recap(self) -> dict:
+        found = RECAP.findall(self.output)
+        if not found:
+            return {}
+        _, ok, changed, unreachable, failed = found[-1]
+        return {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
+
+    @property
+    def flat(self) -> str:
+        """The output with every run of white space folded to one space (YAML output wraps lines)."""
+        return " ".join(self.output.split())
+
+    @property
+    def changed(self) -> int:
+        return self.recap.get("changed", -1)
+
+    def __str__(self) -> str:
+        return f"$ {' '.join(self.args)}\n(rc={self.rc})\n{self.output[-6000:]}"
+
+
+def ansible_env(base: dict) -> dict:
+    env = dict(base)
+    env.setdefault("ANSIBLE_CONFIG", str(REPO / "ansible.cfg"))
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run_playbook(playbook: str, env: dict, *args: str, inventory: str = "inventories/lean",
+                 extra_vars: dict | None = None, cwd: Path | None = None, timeout: int = 900) -> PlaybookRun:
+    """ansible-playbook PLAYBOOK -i INVENTORY [-e JSON] ARGS..., output captured (stderr included)."""
+    bindir = Path(sys.executable).parent
+    exe = str(bindir / "ansible-playbook") if (bindir / "ansible-playbook").exists() else "ansible-playbook"
+    cmd = [exe, playbook, "-i", str(REPO / inventory) if not os.path.isabs(inventory) else inventory]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    cmd += list(args)
+    proc = subprocess.run(cmd, cwd=cwd or REPO, env=ansible_env(env), capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+    return PlaybookRun(cmd, proc.returncode, proc.stdout + proc.stderr)

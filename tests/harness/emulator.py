@@ -1,0 +1,244 @@
+"""Start and stop a local AWS emulator (moto_server) on a free loopback port.
+
+Test equipment only: the playbooks never know about it. Whatever runs with the environment
+from ``Emulator.env()`` talks to the emulator, because botocore (and so amazon.aws, community.aws
+and our modules) honours ``AWS_ENDPOINT_URL``. Unset it and the same playbooks talk to AWS.
+
+From Python::
+
+    with Emulator() as emu:
+        subprocess.run([...], env=emu.env())
+
+From the shell::
+
+    python -m tests.harness.emulator run -- ansible-playbook playbooks/week1.yml
+    python -m tests.harness.emulator start --state .cache/emulator.json   # prints export lines
+    python -m tests.harness.emulator stop --state .cache/emulator.json    # stops only that process
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HOST = "127.0.0.1"
+REGION = "us-east-1"
+# Dummy credentials. Not "testing": Ansible masks no_log values in its output, and a secret equal
+# to a word used in names (the environment is called testing) would mask it everywhere.
+DUMMY_KEY = "EMULATORACCESSKEY"
+DUMMY_SECRET = "emulator-dummy-secret-key"
+
+# What moto needs to behave like the parts of AWS we use (see docs/testing.md).
+SERVER_ENV = {
+    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    "MOTO_ACM_VALIDATION_WAIT": "2",
+}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def moto_server_path() -> str:
+    """moto_server from the running interpreter's environment, else from PATH."""
+    here = Path(sys.executable).parent / "moto_server"
+    if here.exists():
+        return str(here)
+    found = shutil.which("moto_server")
+    if not found:
+        raise RuntimeError("moto_server not found: run `make setup` (it installs moto[server] into .venv)")
+    return found
+
+
+def client_env(endpoint: str, base: dict | None = None) -> dict:
+    """An environment in which every AWS client talks to ``endpoint`` with dummy credentials."""
+    env = dict(os.environ if base is None else base)
+    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_URL", "EC2_URL"):
+        env.pop(var, None)
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+            "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            # Never read a real account's credentials or config by accident.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+    )
+    return env
+
+
+class Emulator:
+    """One moto_server process on loopback, owned by this object."""
+
+    def __init__(self, port: int | None = None, extra_env: dict | None = None, log_path: str | None = None,
+                 record: bool = False):
+        self.port = port or free_port()
+        self.extra_env = dict(extra_env or {})
+        self.recording_path = None
+        if record:
+            fd, self.recording_path = tempfile.mkstemp(prefix="moto-recording-", suffix=".jsonl")
+            os.close(fd)
+            self.extra_env.update({"MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": self.recording_path})
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def env(self, base: dict | None = None) -> dict:
+        return client_env(self.endpoint, base)
+
+    def start(self, timeout: float = 30.0, detach: bool = False) -> Emulator:
+        server_env = dict(os.environ)
+        server_env.update(SERVER_ENV)
+        server_env.update(self.extra_env)
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            [moto_server_path(), "-H", HOST, "-p", str(self.port)],
+            env=server_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=detach,
+        )
+        if log is not subprocess.DEVNULL:
+            log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"moto_server exited with code {self.proc.returncode} before answering")
+            if self.answers():
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"moto_server did not answer on {self.endpoint} within {timeout:.0f}s")
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=2) as resp:
+                return resp.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def api(self, path: str, method: str = "POST", data: bytes = b"") -> bytes:
+        """Call moto's own control API, e.g. api('/moto-api/reset')."""
+        req = urllib.request.Request(f"{self.endpoint}{path}", data=data if method == "POST" else None, method=method)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.read()
+
+    def reset(self) -> None:
+        self.api("/moto-api/reset")
+
+    def client(self, service: str):
+        """A boto3 client for this emulator, independent of the process environment."""
+        import boto3
+
+        session = boto3.session.Session(
+            aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_SECRET, region_name=REGION
+        )
+        return session.client(service, endpoint_url=self.endpoint)
+
+    # moto's request recorder: every AWS request the server receives (needs record=True).
+    def start_recording(self) -> None:
+        self.api("/moto-api/recorder/reset-recording")
+        self.api("/moto-api/recorder/start-recording")
+
+    def recorded_requests(self) -> list[dict]:
+        raw = self.api("/moto-api/recorder/download-recording", method="GET").decode()
+        return [json.loads(line) for line in raw.splitlines() if line.strip()]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        if self.recording_path and os.path.exists(self.recording_path):
+            os.unlink(self.recording_path)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _is_our_moto(pid: int, port: int) -> bool:
+    """True when pid is a moto_server on the port we started (not some reused pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(b"moto_server" in part for part in cmdline) and str(port).encode() in cmdline
+
+
+def _exports(env: dict) -> str:
+    keys = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
+            "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+    return "\n".join(f"export {k}={env[k]}" for k in keys) + "\nunset AWS_PROFILE AWS_SESSION_TOKEN AWS_URL"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.harness.emulator", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="start the emulator, run a command against it, stop it")
+    run.add_argument("command", nargs=argparse.REMAINDER)
+    start = sub.add_parser("start", help="start in the background; print export lines")
+    start.add_argument("--state", required=True, help="JSON file that records the process")
+    start.add_argument("--log", default=None)
+    stop = sub.add_parser("stop", help="stop the process recorded in --state (and only that one)")
+    stop.add_argument("--state", required=True)
+    args = parser.parse_args(argv)
+
+    if args.cmd == "run":
+        command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        if not command:
+            parser.error("run needs a command after --")
+        with Emulator() as emu:
+            print(f"AWS emulator (moto) on {emu.endpoint}", file=sys.stderr, flush=True)
+            return subprocess.call(command, env=emu.env())
+
+    state = Path(args.state)
+    if args.cmd == "start":
+        emu = Emulator(log_path=args.log).start(detach=True)
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps({"pid": emu.proc.pid, "port": emu.port, "endpoint": emu.endpoint}))
+        print(_exports(emu.env()))
+        return 0
+
+    # stop
+    if not state.exists():
+        print(f"no emulator recorded in {state}: nothing to stop", file=sys.stderr)
+        return 0
+    info = json.loads(state.read_text())
+    if _is_our_moto(info["pid"], info["port"]):
+        os.kill(info["pid"], signal.SIGTERM)
+        print(f"stopped the emulator (pid {info['pid']}, {info['endpoint']})", file=sys.stderr)
+    else:
+        print(f"pid {info['pid']} is no longer our emulator: left alone", file=sys.stderr)
+    state.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The repository works as a checkout and as an installed collection, with group_vars/ loaded both ways."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.harness.ansible import REPO, run_playbook
+
+BIN = Path(sys.executable).parent
+SHARED = yaml.safe_load((REPO / "group_vars/all.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The collection built with ansible-galaxy and installed into a folder of its own."""
+    tmp = tmp_path_factory.mktemp("collection")
+    # Run from tmp so that the checkout's ansible.cfg (which links the checkout itself) is not used.
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp), "ANSIBLE_HOME": str(tmp / ".ansible")}
+    subprocess.run([BIN / "ansible-galaxy", "collection", "build", str(REPO), "--output-path", str(tmp)],
+                   cwd=tmp, env=env, check=True, capture_output=True)
+    (tarball,) = tmp.glob("precedentum-deploy-*.tar.gz")
+    subprocess.run([BIN / "ansible-galaxy", "collection", "install", str(tarball), "-p", str(tmp / "coll"),
+                    "--no-deps"], cwd=tmp, env=env, check=True, capture_output=True)
+    return {"tmp": tmp, "tarball": tarball, "collections": tmp / "coll", "env": env}
+
+
+def test_tarball_has_the_collection_and_no_caches(installed):
+    names = tarfile.open(installed["tarball"]).getnames()
+    for needed in ("MANIFEST.json", "meta/runtime.yml", "playbooks/week1.yml", "playbooks/group_vars",
+                   "group_vars/all.yml", "roles/network/meta/argument_specs.yml", "plugins/filter/network.py"):
+        assert needed in names, needed
+    for unwanted in (".venv", ".cache", ".collections", ".git", ".pytest_cache", "__pycache__", ".tar.gz"):
+        assert not [n for n in names if unwanted in n], unwanted
+
+
+def _settings(output: str) -> dict:
+    return {k: v for k in ("budget_usd", "region", "option") for v in [_value(output, k)]}
+
+
+def _value(output: str, key: str) -> str:
+    for line in output.splitlines():
+        if line.strip().startswith(f"{key}:") or line.strip().startswith(f'"{key}":'):
+            return line.split(":", 1)[1].strip().strip('",')
+    return ""
+
+
+def test_group_vars_are_loaded_from_a_checkout():
+    run = run_playbook(str(REPO / "playbooks/settings.yml"), {"PATH": f"{BIN}:/usr/bin:/bin"},
+                       inventory="inventories/ultra_lean")
+    assert run.rc == 0, run
+    # budget and region come only from group_vars/all.yml; option is overridden by the inventory.
+    assert _settings(run.output) == {"budget_usd": str(SHARED["precedentum_budget_usd"]),
+                                     "region": SHARED["precedentum_region"], "option": "ultra_lean"}
+
+
+def test_group_vars_are_loaded_from_the_installed_collection(installed):
+    env = {**installed["env"], "ANSIBLE_COLLECTIONS_PATH": str(installed["collections"])}
+    run = run_playbook("precedentum.deploy.settings", env, inventory=str(REPO / "inventories/ultra_lean"),
+                       cwd=installed["tmp"])
+    assert run.rc == 0, run
+    assert str(installed["collections"]) in subprocess.run(
+        [BIN / "ansible-galaxy", "collection", "list", "precedentum.deploy"], env=env, cwd=installed["tmp"],
+        capture_output=True, text=True).stdout
+    assert _settings(run.output) == {"budget_usd": str(SHARED["precedentum_budget_usd"]),
+                                     "region": SHARED["precedentum_region"], "option": "ultra_lean"}
+
+
+def test_installed_week1_runs_with_the_action_group(installed, emulator):
+    """module_defaults group/precedentum.deploy.aws reaches amazon.aws modules from the installed copy."""
+    env = emulator.env({**installed["env"], "ANSIBLE_COLLECTIONS_PATH": str(installed["collections"])})
+    env.pop("AWS_REGION")
+    env.pop("AWS_DEFAULT_REGION")  # the region must come from group_vars through module_defaults
+    run = run_playbook("precedentum.deploy.week1", env, "--check", inventory=str(REPO / "inventories/lean"),
+                       cwd=installed["tmp"])
+    assert run.rc == 0, run
+    assert run.changed > 0 and "would be created" in run.flat

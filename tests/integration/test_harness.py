@@ -1,0 +1,64 @@
+"""The test equipment itself: the emulator launcher and the throwaway PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from tests.harness.ansible import REPO
+from tests.harness.emulator import Emulator
+
+
+def test_emulator_answers_on_loopback_and_stops(tmp_path):
+    emu = Emulator().start()
+    try:
+        assert emu.endpoint.startswith("http://127.0.0.1:")
+        assert emu.client("sts").get_caller_identity()["Account"]
+        env = emu.env({"AWS_PROFILE": "real-account", "PATH": os.environ["PATH"]})
+        assert "AWS_PROFILE" not in env and env["AWS_ENDPOINT_URL"] == emu.endpoint
+        pid = emu.proc.pid
+    finally:
+        emu.stop()
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+    assert not emu.answers()
+
+
+def test_cli_start_prints_exports_and_stop_kills_only_its_own(tmp_path):
+    state = tmp_path / "emu.json"
+    cli = [sys.executable, "-m", "tests.harness.emulator"]
+    out = subprocess.run([*cli, "start", "--state", str(state)], cwd=REPO, capture_output=True, text=True, check=True)
+    info = json.loads(state.read_text())
+    assert f"export AWS_ENDPOINT_URL={info['endpoint']}" in out.stdout
+    bystander = subprocess.Popen(["sleep", "60"])
+    try:
+        # A state file whose pid now belongs to another process: stop must leave that process alone.
+        fake = tmp_path / "stale.json"
+        fake.write_text(json.dumps({**info, "pid": bystander.pid}))
+        subprocess.run([*cli, "stop", "--state", str(fake)], cwd=REPO, check=True, capture_output=True)
+        assert bystander.poll() is None
+        subprocess.run([*cli, "stop", "--state", str(state)], cwd=REPO, check=True, capture_output=True)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{info['pid']}") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not os.path.exists(f"/proc/{info['pid']}")
+    finally:
+        bystander.kill()
+
+
+def test_cli_run_passes_the_environment_and_exit_code():
+    probe = "import os, sys; sys.exit(0 if os.environ['AWS_ENDPOINT_URL'].startswith('http://127.0.0.1:') else 3)"
+    ok = subprocess.run([sys.executable, "-m", "tests.harness.emulator", "run", "--", sys.executable, "-c", probe],
+                        cwd=REPO)
+    assert ok.returncode == 0
+    failing = subprocess.run([sys.executable, "-m", "tests.harness.emulator", "run", "--", "false"], cwd=REPO)
+    assert failing.returncode == 1
+
+
+def test_postgres_fixture_is_a_real_server(postgres):
+    postgres.psql("CREATE DATABASE harness_check")
+    postgres.psql("CREATE TABLE judges (name text); INSERT INTO judges VALUES ('a'), ('b')", dbname="harness_check")
+    assert postgres.psql("SELECT count(*) FROM judges", dbname="harness_check") == "2"
+    assert postgres.psql("SHOW server_version_num").isdigit()

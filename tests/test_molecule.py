@@ -1,0 +1,32 @@
+"""Every molecule scenario (molecule/<role>/), each against an emulator of its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness.ansible import REPO
+
+SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.yml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_molecule_scenario(scenario, emulator, tmp_path):
+    env = emulator.env()
+    env.update({
+        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
+        "ANSIBLE_NOCOLOR": "1",
+        "NO_COLOR": "1",
+        # Keep molecule's own files per test, so scenarios never see each other's leftovers.
+        "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule"),
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+    })
+    proc = subprocess.run([Path(sys.executable).parent / "molecule", "test", "-s", scenario], cwd=REPO, env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"molecule test -s {scenario} failed:\n{output[-8000:]}"
+    assert "idempotence" in output and "verify" in output
