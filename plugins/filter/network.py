@@ -28,6 +28,17 @@ NAME_PREFIX_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 NAME_PREFIX_MAX = 23
 
 
+def _port(value):
+    """A TCP port as the argument spec would convert it ("5432" from -e counts), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        port = int(str(value), 10)
+    except (TypeError, ValueError):
+        return None
+    return port if 1 <= port <= 65535 else None
+
+
 def _network(value, var, errors, version=None):
     """Parse value as a CIDR network; add a message naming var and return None when it is not one."""
     if not isinstance(value, str) or "/" not in value:
@@ -118,15 +129,15 @@ def network_input_errors(inputs):
             errors.append(f"network_availability_zones: {zones} repeats a zone")
 
     for i, port in enumerate(inputs.get("network_app_ports") or []):
-        if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+        if _port(port) is None:
             errors.append(f"network_app_ports[{i}]: {port!r} is not a TCP port (1-65535)")
     if not inputs.get("network_app_ports"):
         errors.append("network_app_ports: give at least one port the containers listen on")
     db_port = inputs.get("network_db_port")
-    if not isinstance(db_port, int) or isinstance(db_port, bool) or not 1 <= db_port <= 65535:
+    if _port(db_port) is None:
         errors.append(f"network_db_port: {db_port!r} is not a TCP port (1-65535)")
 
-    allow_world = bool(inputs.get("network_db_allow_world"))
+    allow_world = str(inputs.get("network_db_allow_world")).strip().lower() in ("true", "yes", "on", "1", "y", "t")
     for i, cidr in enumerate(inputs.get("network_db_allowed_cidrs") or []):
         net = _network(cidr, f"network_db_allowed_cidrs[{i}]", errors)
         if net is not None and net.prefixlen == 0 and not allow_world:
@@ -165,4 +176,5 @@ class FilterModule:
             "network_input_errors": network_input_errors,
             "world_open_cidrs": world_open_cidrs,
             "whitelist_rules": whitelist_rules,
+            "tag_errors": tag_problems,
         }

@@ -47,3 +47,31 @@ def count_everything(ec2) -> dict:
         "route_tables": len(ec2.describe_route_tables()["RouteTables"]),
         "security_groups": len(ec2.describe_security_groups()["SecurityGroups"]),
     }
+
+
+def db_instance(rds, identifier: str = f"{PREFIX}-db") -> dict:
+    """The DB instance as DescribeDBInstances returns it, or {} when there is none."""
+    found = [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == identifier]
+    return found[0] if found else {}
+
+
+def secret_value(sm, name: str = f"{PREFIX}/rds/master") -> dict:
+    import json
+
+    value = sm.get_secret_value(SecretId=name)
+    return {**json.loads(value["SecretString"]), "_version": value["VersionId"]}
+
+
+def week1_resources(emu) -> dict:
+    """Everything week 1 makes, by kind, as the APIs list it (secrets scheduled for deletion are
+    not listed by ListSecrets, which is what 'gone' means for a secret; see roles/rds/README.md)."""
+    rds, elb = emu.client("rds"), emu.client("elbv2")
+    return {
+        **{k: v for k, v in network_resources(emu.client("ec2")).items()},
+        "db_instances": rds.describe_db_instances()["DBInstances"],
+        "db_subnet_groups": rds.describe_db_subnet_groups()["DBSubnetGroups"],
+        "secrets": emu.client("secretsmanager").list_secrets()["SecretList"],
+        "repositories": emu.client("ecr").describe_repositories()["repositories"],
+        "load_balancers": elb.describe_load_balancers()["LoadBalancers"],
+        "target_groups": elb.describe_target_groups()["TargetGroups"],
+    }

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
+REPO = Path(__file__).resolve().parents[2]
 # Dummy credentials. Not "testing": Ansible masks no_log values in its output, and a secret equal
 # to a word used in names (the environment is called testing) would mask it everywhere.
 DUMMY_KEY = "EMULATORACCESSKEY"
@@ -52,15 +52,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def moto_server_path() -> str:
-    """moto_server from the running interpreter's environment, else from PATH."""
-    here = Path(sys.executable).parent / "moto_server"
-    if here.exists():
-        return str(here)
-    found = shutil.which("moto_server")
-    if not found:
-        raise RuntimeError("moto_server not found: run `make setup` (it installs moto[server] into .venv)")
-    return found
+def moto_server_command() -> list[str]:
+    """moto's server, with the patches of tests/harness/moto_server.py, in this interpreter."""
+    return [sys.executable, "-m", "tests.harness.moto_server"]
 
 
 def client_env(endpoint: str, base: dict | None = None) -> dict:
@@ -111,7 +105,8 @@ class Emulator:
         server_env.update(self.extra_env)
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            [moto_server_path(), "-H", HOST, "-p", str(self.port)],
+            [*moto_server_command(), "-H", HOST, "-p", str(self.port)],
+            cwd=REPO,
             env=server_env,
             stdout=log,
             stderr=subprocess.STDOUT,
