@@ -34,6 +34,28 @@ BAD_INPUTS = [
     ("name prefix too long", {"network_name_prefix": "precedentum-testing-longname"}, "network_name_prefix"),
     ("tags that are not a dict", {"network_tags": "Project=precedentum"}, "network_tags"),
     ("a typo in a variable name", {"network_vpc_cdir": "10.0.0.0/16"}, "network_vpc_cdir"),
+    # rds (phase 1.2)
+    ("unknown instance class", {"rds_instance_class": "db.t9.enormous"}, "rds_instance_class"),
+    ("storage below 20 GB", {"rds_allocated_storage": 10}, "rds_allocated_storage"),
+    ("backup retention above 35 days", {"rds_backup_retention_days": 40}, "rds_backup_retention_days"),
+    ("storage type AWS does not offer here", {"rds_storage_type": "io9"}, "rds_storage_type"),
+    ("engine version that is not one", {"rds_engine_version": "latest"}, "rds_engine_version"),
+    ("reserved master user", {"rds_master_username": "rdsadmin"}, "rds_master_username"),
+    ("identifier with underscores", {"rds_instance_identifier": "my_db"}, "rds_instance_identifier"),
+    ("secret recovery window AWS refuses", {"rds_secret_recovery_days": 3}, "rds_secret_recovery_days"),
+    ("a typo in an rds variable", {"rds_instance_clas": "db.t4g.small"}, "rds_instance_clas"),
+    # ecr (phase 1.3)
+    ("lifecycle count of 0", {"ecr_keep_images": 0}, "ecr_keep_images"),
+    ("unknown tag mutability", {"ecr_image_tag_mutability": "sometimes"}, "ecr_image_tag_mutability"),
+    ("repository name with capitals", {"ecr_repositories": ["Backend"]}, "ecr_repositories"),
+    # alb (phase 1.4)
+    ("health-check path without a leading slash", {"alb_backend_health_check_path": "api/health/"},
+     "alb_backend_health_check_path"),
+    ("health-check timeout not below the interval", {"alb_health_check_timeout": 30}, "alb_health_check_timeout"),
+    ("six path patterns in one rule", {"alb_backend_path_patterns": ["/a", "/b", "/c", "/d", "/e", "/f"]},
+     "alb_backend_path_patterns"),
+    ("threshold below AWS's minimum", {"alb_healthy_threshold": 1}, "alb_healthy_threshold"),
+    ("a typo in an alb variable", {"alb_backend_health_path": "/x"}, "alb_backend_health_path"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.aws_state import PREFIX, count_everything, network_resources, tags
+from tests.harness.aws_state import PREFIX, count_everything, network_resources, tags, week1_resources
 
 pytestmark = pytest.mark.slow
 CONFIRM = {"destroy_confirm": PREFIX}
@@ -30,6 +30,7 @@ def test_week1_check_converge_rerun(emulator, playbook):
     assert check.changed > 0, check
     assert "would be created" in check.flat
     assert count_everything(ec2) == before, "check mode created something"
+    assert all(v == [] for v in week1_resources(emulator).values()), "check mode created something"
 
     first = playbook("week1.yml")
     assert first.rc == 0, first
@@ -97,6 +98,7 @@ def test_cidr_change_refused_then_destroy_removes_everything_twice(emulator, pla
 
     assert playbook("week1.yml").rc == 0
     built = network_resources(ec2)
+    assert all(v for k, v in week1_resources(emulator).items() if k != "nat_gateways"), "week 1 built every kind"
 
     # A new VPC range cannot be applied in place: refused, and no second VPC is made.
     moved = playbook("week1.yml", extra_vars={"network_vpc_cidr": "10.1.0.0/16",
@@ -113,7 +115,7 @@ def test_cidr_change_refused_then_destroy_removes_everything_twice(emulator, pla
 
     gone = playbook("destroy.yml", extra_vars=CONFIRM)
     assert gone.rc == 0, gone
-    assert all(v == [] for v in network_resources(ec2).values()), network_resources(ec2)
+    assert all(v == [] for v in week1_resources(emulator).values()), week1_resources(emulator)
     assert count_everything(ec2) == empty
 
     twice = playbook("destroy.yml", extra_vars=CONFIRM)

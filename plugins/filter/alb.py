@@ -1,0 +1,75 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Input checks of the alb role (pure logic, no AWS call)."""
+
+from __future__ import annotations
+
+import re
+
+DOCUMENTATION = r"""
+name: alb_input_errors
+short_description: Check the alb role's inputs (paths, health-check timing, ports)
+description:
+  - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
+options:
+  _input:
+    description: The role's inputs, keyed by variable name.
+    type: dict
+    required: true
+"""
+
+MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+# Characters an ALB path pattern may hold (case sensitive, * and ? wildcards).
+PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&()!,;=*?]*$")
+
+
+def _int(value):
+    try:
+        return int(str(value), 10)
+    except (TypeError, ValueError):
+        return None
+
+
+def alb_input_errors(inputs):
+    errors = []
+    for var in ("alb_backend_health_check_path", "alb_frontend_health_check_path"):
+        path = inputs[var]
+        if not isinstance(path, str) or not path.startswith("/") or len(path) > 1024:
+            errors.append(f"{var}: {path!r} must be a path starting with / (e.g. /api/health/)")
+    patterns = inputs["alb_backend_path_patterns"] or []
+    if not 1 <= len(patterns) <= 5:
+        errors.append(f"alb_backend_path_patterns: {len(patterns)} pattern(s); a listener rule takes 1 to 5")
+    for i, pattern in enumerate(patterns):
+        if not isinstance(pattern, str) or not PATTERN_RE.match(pattern) or len(pattern) > 128:
+            errors.append(f"alb_backend_path_patterns[{i}]: {pattern!r} must start with / (e.g. /api/*), "
+                          "at most 128 characters")
+    if not MATCHER_RE.match(str(inputs["alb_health_check_matcher"])):
+        errors.append(f"alb_health_check_matcher: {inputs['alb_health_check_matcher']!r} is not HTTP codes "
+                      "such as 200, 200,302 or 200-399")
+    interval, timeout = _int(inputs["alb_health_check_interval"]), _int(inputs["alb_health_check_timeout"])
+    if interval is None or not 5 <= interval <= 300:
+        errors.append(f"alb_health_check_interval: {inputs['alb_health_check_interval']}; AWS takes 5 to 300 seconds")
+    if timeout is None or not 2 <= timeout <= 120:
+        errors.append(f"alb_health_check_timeout: {inputs['alb_health_check_timeout']}; AWS takes 2 to 120 seconds")
+    elif interval is not None and timeout >= interval:
+        errors.append(
+            f"alb_health_check_timeout: {timeout} s must be less than alb_health_check_interval ({interval} s)"
+        )
+    for var in ("alb_healthy_threshold", "alb_unhealthy_threshold"):
+        value = _int(inputs[var])
+        if value is None or not 2 <= value <= 10:
+            errors.append(f"{var}: {inputs[var]}; AWS takes 2 to 10")
+    for var in ("alb_backend_port", "alb_frontend_port"):
+        value = _int(inputs[var])
+        if value is None or not 1 <= value <= 65535:
+            errors.append(f"{var}: {inputs[var]} is not a TCP port (1-65535)")
+    ranges = {"alb_deregistration_delay": (0, 3600), "alb_idle_timeout": (1, 4000), "alb_wait_timeout": (1, 7200)}
+    for var, (low, high) in ranges.items():
+        value = _int(inputs[var])
+        if value is None or not low <= value <= high:
+            errors.append(f"{var}: {inputs[var]}; takes {low} to {high} seconds")
+    return errors
+
+
+class FilterModule:
+    def filters(self):
+        return {"alb_input_errors": alb_input_errors}

@@ -1,0 +1,101 @@
+"""The rds role (phase 1.2), verified through RDS and Secrets Manager describe calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness.aws_state import PREFIX, db_instance, network_resources, secret_value
+
+pytestmark = pytest.mark.slow
+WEEK1_DB = ("--tags", "phase_1_1,phase_1_2")
+CONFIRM = {"destroy_confirm": PREFIX}
+
+
+def test_rds_converges_secret_is_kept_and_never_printed(emulator, playbook):
+    rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
+    first = playbook("week1.yml", *WEEK1_DB)
+    assert first.rc == 0, first
+
+    db = db_instance(rds)
+    assert db["Engine"] == "postgres" and db["EngineVersion"].split(".")[0] == "17"
+    assert db["DBInstanceClass"] == "db.t4g.micro" and db["MultiAZ"] is False
+    assert db["AllocatedStorage"] == 20 and db["StorageType"] == "gp3"
+    assert db["BackupRetentionPeriod"] == 7 and db["StorageEncrypted"] is True
+    assert db["DeletionProtection"] is False and db["PubliclyAccessible"] is True
+    net = network_resources(emulator.client("ec2"))
+    db_sg = next(sg["GroupId"] for sg in net["security_groups"] if sg["GroupName"] == f"{PREFIX}-db")
+    assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [db_sg]
+    assert {s["SubnetIdentifier"] for s in db["DBSubnetGroup"]["Subnets"]} == {s["SubnetId"] for s in net["subnets"]}
+    tags = {t["Key"]: t["Value"] for t in db["TagList"]}
+    assert tags["Project"] == "precedentum" and tags["Phase"] == "1.2"
+
+    secret = secret_value(sm)
+    assert secret["username"] == "precedentum" and secret["dbname"] == "precedentum"
+    assert secret["host"] == db["Endpoint"]["Address"] and secret["port"] == db["Endpoint"]["Port"]
+    assert len(secret["password"]) == 32 and secret["password"].isalnum()
+
+    again = playbook("week1.yml", *WEEK1_DB, "-vvv")
+    assert again.rc == 0 and again.changed == 0, again
+    assert secret_value(sm) == secret, "a re-run must not regenerate or rewrite the secret"
+    assert secret["password"] not in again.output, "the master password appeared in -vvv output"
+    assert secret["password"] not in first.output
+
+
+def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacement(emulator, playbook):
+    rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
+    alone = playbook("week1.yml", "--tags", "rds")
+    assert alone.rc != 0 and "run week1.yml (or --tags network) first" in alone.flat
+    assert db_instance(rds) == {}
+
+    assert playbook("week1.yml", "--tags", "network").rc == 0
+    created = playbook("week1.yml", "--tags", "rds")
+    assert created.rc == 0, created
+    password = secret_value(sm)["password"]
+
+    bigger = playbook("week1.yml", "--tags", "rds", extra_vars={
+        "rds_instance_class": "db.t4g.small", "rds_allocated_storage": 30, "rds_backup_retention_days": 14})
+    assert bigger.rc == 0 and bigger.changed > 0, bigger
+    db = db_instance(rds)
+    assert (db["DBInstanceClass"], db["AllocatedStorage"], db["BackupRetentionPeriod"]) == ("db.t4g.small", 30, 14)
+    assert secret_value(sm)["password"] == password
+
+    refused = playbook("week1.yml", "--tags", "rds", extra_vars={
+        "rds_instance_class": "db.t4g.small", "rds_backup_retention_days": 14,
+        "rds_allocated_storage": 25, "rds_storage_encrypted": False, "rds_db_name": "other",
+        "rds_engine_version": "16"})
+    assert refused.rc != 0
+    for needle in ("never shrink", "rds_storage_encrypted", "rds_db_name", "cannot be downgraded"):
+        assert needle in refused.flat, (needle, refused)
+    assert db_instance(rds)["AllocatedStorage"] == 30 and db_instance(rds)["StorageEncrypted"] is True
+
+    upgrade = playbook("week1.yml", "--tags", "rds", extra_vars={
+        "rds_instance_class": "db.t4g.small", "rds_allocated_storage": 30, "rds_backup_retention_days": 14,
+        "rds_engine_version": "18"})
+    assert upgrade.rc != 0 and "rds_allow_major_version_upgrade: true" in upgrade.flat
+
+    gone = playbook("destroy.yml", extra_vars={**CONFIRM, "rds_skip_final_snapshot": True})
+    assert gone.rc == 0, gone
+    assert "without a final snapshot" in gone.flat
+    assert rds.describe_db_snapshots()["DBSnapshots"] == []
+
+
+def test_rds_destroy_keeps_a_final_snapshot_and_schedules_the_secret(emulator, playbook):
+    rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
+    assert playbook("week1.yml", *WEEK1_DB).rc == 0
+
+    dry = playbook("destroy.yml", "--check", extra_vars=CONFIRM)
+    assert dry.rc == 0 and db_instance(rds) != {}
+
+    gone = playbook("destroy.yml", extra_vars=CONFIRM)
+    assert gone.rc == 0, gone
+    assert db_instance(rds) == {}
+    snapshots = rds.describe_db_snapshots()["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"].startswith(f"{PREFIX}-db-final-") for s in snapshots] == [True]
+    assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
+    assert sm.list_secrets()["SecretList"] == []
+    (scheduled,) = sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
+    assert scheduled["Name"] == f"{PREFIX}/rds/master" and scheduled.get("DeletedDate")
+    assert all(v == [] for v in network_resources(emulator.client("ec2")).values())
+
+    twice = playbook("destroy.yml", extra_vars=CONFIRM)
+    assert twice.rc == 0 and twice.changed == 0, twice

@@ -1,0 +1,41 @@
+"""The alb role's input checks, as pure logic."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.harness.ansible import REPO
+
+_spec = importlib.util.spec_from_file_location("alb_filter", REPO / "plugins/filter/alb.py")
+alb = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(alb)
+
+GOOD = {"alb_backend_health_check_path": "/api/health/", "alb_frontend_health_check_path": "/",
+        "alb_backend_path_patterns": ["/api/*", "/admin/*", "/static/*"], "alb_health_check_matcher": "200-399",
+        "alb_health_check_interval": 30, "alb_health_check_timeout": 5, "alb_healthy_threshold": 2,
+        "alb_unhealthy_threshold": 3, "alb_backend_port": 8000, "alb_frontend_port": 80,
+        "alb_deregistration_delay": 30, "alb_idle_timeout": 60, "alb_wait_timeout": 600}
+
+
+def test_defaults_and_command_line_strings_are_accepted():
+    assert alb.alb_input_errors(GOOD) == []
+    strings = {"alb_health_check_interval": "10", "alb_health_check_matcher": "200,302"}
+    assert alb.alb_input_errors({**GOOD, **strings}) == []
+
+
+@pytest.mark.parametrize(("change", "variable"), [
+    ({"alb_frontend_health_check_path": "health"}, "alb_frontend_health_check_path"),
+    ({"alb_backend_path_patterns": []}, "alb_backend_path_patterns"),
+    ({"alb_backend_path_patterns": ["api/*"]}, "alb_backend_path_patterns[0]"),
+    ({"alb_health_check_matcher": "ok"}, "alb_health_check_matcher"),
+    ({"alb_health_check_interval": 400}, "alb_health_check_interval"),
+    ({"alb_health_check_timeout": 1}, "alb_health_check_timeout"),
+    ({"alb_unhealthy_threshold": 11}, "alb_unhealthy_threshold"),
+    ({"alb_backend_port": 0}, "alb_backend_port"),
+    ({"alb_idle_timeout": 0}, "alb_idle_timeout"),
+])
+def test_each_bad_input_names_its_variable(change, variable):
+    errors = alb.alb_input_errors({**GOOD, **change})
+    assert errors and all(e.startswith(variable) for e in errors), errors
