@@ -9,6 +9,12 @@ from tests.harness.emulator import Emulator
 from tests.harness.postgres import PostgresCluster
 
 
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first, so that the two workers finish together instead of one waiting on a
+    long test that started last (tests do not depend on their order)."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
+
+
 @pytest.fixture
 def emulator(tmp_path):
     """A moto_server of this test's own: empty account, nothing shared with other tests."""

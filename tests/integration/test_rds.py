@@ -11,7 +11,7 @@ WEEK1_DB = ("--tags", "phase_1_1,phase_1_2")
 CONFIRM = {"destroy_confirm": PREFIX}
 
 
-def test_rds_converges_secret_is_kept_and_never_printed(emulator, playbook):
+def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emulator, playbook):
     rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
     first = playbook("week1.yml", *WEEK1_DB)
     assert first.rc == 0, first
@@ -39,6 +39,20 @@ def test_rds_converges_secret_is_kept_and_never_printed(emulator, playbook):
     assert secret_value(sm) == secret, "a re-run must not regenerate or rewrite the secret"
     assert secret["password"] not in again.output, "the master password appeared in -vvv output"
     assert secret["password"] not in first.output
+
+    dry = playbook("destroy.yml", "--check", extra_vars=CONFIRM)
+    assert dry.rc == 0 and db_instance(rds) != {}
+
+    gone = playbook("destroy.yml", extra_vars=CONFIRM)
+    assert gone.rc == 0, gone
+    assert db_instance(rds) == {}
+    snapshots = rds.describe_db_snapshots()["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"].startswith(f"{PREFIX}-db-final-") for s in snapshots] == [True]
+    assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
+    assert sm.list_secrets()["SecretList"] == []
+    (scheduled,) = sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
+    assert scheduled["Name"] == f"{PREFIX}/rds/master" and scheduled.get("DeletedDate")
+    assert all(v == [] for v in network_resources(emulator.client("ec2")).values())
 
 
 def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacement(emulator, playbook):
@@ -77,25 +91,3 @@ def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacem
     assert gone.rc == 0, gone
     assert "without a final snapshot" in gone.flat
     assert rds.describe_db_snapshots()["DBSnapshots"] == []
-
-
-def test_rds_destroy_keeps_a_final_snapshot_and_schedules_the_secret(emulator, playbook):
-    rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
-    assert playbook("week1.yml", *WEEK1_DB).rc == 0
-
-    dry = playbook("destroy.yml", "--check", extra_vars=CONFIRM)
-    assert dry.rc == 0 and db_instance(rds) != {}
-
-    gone = playbook("destroy.yml", extra_vars=CONFIRM)
-    assert gone.rc == 0, gone
-    assert db_instance(rds) == {}
-    snapshots = rds.describe_db_snapshots()["DBSnapshots"]
-    assert [s["DBSnapshotIdentifier"].startswith(f"{PREFIX}-db-final-") for s in snapshots] == [True]
-    assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
-    assert sm.list_secrets()["SecretList"] == []
-    (scheduled,) = sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
-    assert scheduled["Name"] == f"{PREFIX}/rds/master" and scheduled.get("DeletedDate")
-    assert all(v == [] for v in network_resources(emulator.client("ec2")).values())
-
-    twice = playbook("destroy.yml", extra_vars=CONFIRM)
-    assert twice.rc == 0 and twice.changed == 0, twice
