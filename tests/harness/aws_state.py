@@ -75,3 +75,88 @@ def week1_resources(emu) -> dict:
         "load_balancers": elb.describe_load_balancers()["LoadBalancers"],
         "target_groups": elb.describe_target_groups()["TargetGroups"],
     }
+
+
+ECS_SERVICES = ("backend", "frontend", "app")
+
+
+def ecs_resources(emu, prefix: str = PREFIX) -> dict:
+    """What week 2 makes, as the APIs list it: active clusters, active services (by short name),
+    active task definitions of our families (newest last), IAM roles, log groups, secrets."""
+    ecs, iam, logs = emu.client("ecs"), emu.client("iam"), emu.client("logs")
+    clusters = ecs.describe_clusters(clusters=[prefix], include=["TAGS"])["clusters"]
+    clusters = [c for c in clusters if c["status"] == "ACTIVE"]
+    services = {}
+    if clusters:
+        found = ecs.describe_services(cluster=prefix, services=[f"{prefix}-{s}" for s in ECS_SERVICES])["services"]
+        services = {s["serviceName"].removeprefix(prefix + "-"): s for s in found if s["status"] == "ACTIVE"}
+    task_definitions = {}
+    for name in ECS_SERVICES:
+        arns = ecs.list_task_definitions(familyPrefix=f"{prefix}-{name}", status="ACTIVE")["taskDefinitionArns"]
+        arns = sorted((a for a in arns if a.split("/")[-1].rsplit(":", 1)[0] == f"{prefix}-{name}"),
+                      key=lambda a: int(a.rsplit(":", 1)[1]))
+        if arns:
+            task_definitions[name] = [ecs.describe_task_definition(taskDefinition=a)["taskDefinition"] for a in arns]
+    return {
+        "clusters": clusters,
+        "services": services,
+        "task_definitions": task_definitions,
+        "roles": [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix + "-ecs")],
+        "log_groups": logs.describe_log_groups(logGroupNamePrefix=f"/ecs/{prefix}/")["logGroups"],
+        "secrets": [s for s in emu.client("secretsmanager").list_secrets()["SecretList"]
+                    if s["Name"].startswith(prefix)],
+    }
+
+
+def push_fake_image(emu, tag: str, prefix: str = PREFIX) -> None:
+    """Put an image manifest under tag in both repositories, as a docker push would (no Docker here)."""
+    put_image_manifests(emu.client("ecr"), tag, prefix)
+
+
+def put_image_manifests(ecr, tag: str, prefix: str = PREFIX) -> None:
+    import json
+
+    manifest = json.dumps({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+                   "digest": "sha256:" + "a" * 64},
+        "layers": [],
+    })
+    for repo in ("backend", "frontend"):
+        ecr.put_image(repositoryName=f"{prefix}/{repo}", imageManifest=manifest, imageTag=tag)
+
+
+def recorded_json_calls(emu, action: str) -> list[dict]:
+    """Bodies of the JSON-protocol requests (ECS, Secrets Manager, ...) the emulator recorded for
+    one action, e.g. 'CreateService' (needs the recording_emulator fixture)."""
+    import base64
+    import json
+
+    bodies = []
+    for request in emu.recorded_requests():
+        target = (request.get("headers") or {}).get("X-Amz-Target", "")
+        if target.rsplit(".", 1)[-1] != action:
+            continue
+        body = request.get("body") or ""
+        if request.get("body_encoded"):
+            body = base64.b64decode(body).decode()
+        bodies.append(json.loads(body) if body else {})
+    return bodies
+
+
+if __name__ == "__main__":
+    # python -m tests.harness.aws_state push-image TAG: the demo's stand-in for docker push, against
+    # the emulator named by AWS_ENDPOINT_URL (refuses anything but a loopback address).
+    import os
+    import sys
+
+    import boto3
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if sys.argv[1:2] != ["push-image"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m tests.harness.aws_state push-image TAG")
+    if not endpoint.startswith(("http://127.", "http://localhost")):
+        sys.exit("push-image writes only to a local emulator (AWS_ENDPOINT_URL on loopback)")
+    put_image_manifests(boto3.client("ecr"), sys.argv[2])
+    print(f"pushed {PREFIX}/backend:{sys.argv[2]} and {PREFIX}/frontend:{sys.argv[2]} (manifests only) to {endpoint}")

@@ -43,6 +43,10 @@ DUMMY_SECRET = "emulator-dummy-secret-key"
 SERVER_ENV = {
     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
     "MOTO_ACM_VALIDATION_WAIT": "2",
+    # Services report one running task, so a service of desired count 1 becomes stable.
+    "MOTO_ECS_SERVICE_RUNNING": "1",
+    # A one-off task whose command holds this argument fails (moto_server.py; for tests of failures).
+    "PRECEDENTUM_EMULATOR_FAILING_ARG": "fail-for-test",
 }
 
 

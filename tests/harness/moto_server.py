@@ -10,12 +10,25 @@ docs/testing.md lists them.
 - RDS gp3 storage: AWS reports the gp3 baseline (3000 IOPS, 125 MiB/s below 400 GiB) in
   DescribeDBInstances; moto leaves Iops and StorageThroughput out, which breaks
   amazon.aws.rds_instance's comparison on the second run.
+- ECS clusters: AWS returns capacityProviders and defaultCapacityProviderStrategy (empty lists)
+  for every cluster, and an empty tag list; moto leaves them out, which breaks
+  community.aws.ecs_cluster's second run and community.aws.ecs_tag.
+- ECS UpdateService with a new task definition: AWS starts a new PRIMARY deployment of it; moto
+  keeps the old deployment, so the service looks rolled back.
+- ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
+  answers HTTP 500 unless every container has one.
+
+One test hook, not an AWS behaviour: moto never runs a container, so every task "exits" 0. When
+PRECEDENTUM_EMULATOR_FAILING_ARG is set, a task whose command override contains that argument
+stops with exit code 1 and ECS's stop reason, as a failed migration would.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
+from moto.ecs import models as ecs_models
 from moto.elbv2 import models as elbv2_models
 from moto.rds import models as rds_models
 from moto.server import main
@@ -60,6 +73,78 @@ def _lb_init_with_defaults(self, *args, **kwargs):
 
 
 elbv2_models.FakeLoadBalancer.__init__ = _lb_init_with_defaults
+
+_original_cluster_init = ecs_models.Cluster.__init__
+
+
+def _cluster_init_with_lists(self, *args, **kwargs):
+    _original_cluster_init(self, *args, **kwargs)
+    if self.capacity_providers is None:
+        self.capacity_providers = []
+    if self.default_capacity_provider_strategy is None:
+        self.default_capacity_provider_strategy = []
+    if self.tags is None:
+        self.tags = []
+
+
+ecs_models.Cluster.__init__ = _cluster_init_with_lists
+
+_original_requirements = ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+
+def _requirements_with_task_memory(task_definition):
+    containers = task_definition.container_definitions
+    if all(c.get("memory") or c.get("memoryReservation") for c in containers):
+        return _original_requirements(task_definition)
+    share = int(task_definition.memory or 0) // max(len(containers), 1)
+    patched = [c if c.get("memory") or c.get("memoryReservation") else {**c, "memory": share} for c in containers]
+    original, task_definition.container_definitions = containers, patched
+    try:
+        return _original_requirements(task_definition)
+    finally:
+        task_definition.container_definitions = original
+
+
+ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(
+    _requirements_with_task_memory
+)
+
+_original_update_service = ecs_models.EC2ContainerServiceBackend.update_service
+
+
+def _update_service_with_deployment(self, service_properties):
+    task_definition_str = service_properties.get("task_definition")
+    service = _original_update_service(self, service_properties)
+    if task_definition_str and service.deployments:
+        arn = self.describe_task_definition(task_definition_str).arn
+        primary = service.deployments[0]
+        if primary.get("taskDefinition") != arn:
+            now = ecs_models.utcnow()
+            primary.update(
+                id=f"ecs-svc/{ecs_models.mock_random.randint(0, 32**12)}",
+                taskDefinition=arn,
+                createdAt=now,
+                updatedAt=now,
+            )
+    return service
+
+
+ecs_models.EC2ContainerServiceBackend.update_service = _update_service_with_deployment
+
+FAILING_ARG = os.environ.get("PRECEDENTUM_EMULATOR_FAILING_ARG", "")
+_original_task_init = ecs_models.Task.__init__
+
+
+def _task_init_with_failures(self, *args, **kwargs):
+    _original_task_init(self, *args, **kwargs)
+    commands = [o.get("command") or [] for o in (self.overrides or {}).get("containerOverrides", [])]
+    if FAILING_ARG and any(FAILING_ARG in command for command in commands):
+        for container in self.containers:
+            container.exitCode = 1
+        self.stopped_reason = "Essential container in task exited"
+
+
+ecs_models.Task.__init__ = _task_init_with_failures
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -58,10 +58,30 @@ BAD_INPUTS = [
     ("a typo in an alb variable", {"alb_backend_health_path": "/x"}, "alb_backend_health_path"),
 ]
 
+BAD_WEEK2_INPUTS = [
+    ("a Fargate CPU/memory pair AWS does not allow", {"ecs_backend_cpu": 256, "ecs_backend_memory": 4096},
+     "ecs_backend_memory"),
+    ("an unknown layout", {"ecs_layout": "triple"}, "ecs_layout"),
+    ("an unknown CPU architecture", {"ecs_cpu_architecture": "ARM"}, "ecs_cpu_architecture"),
+    ("a secret in plain environment", {"ecs_backend_environment": {"STRIPE_API_KEY": "sk_live_x"}},
+     "ecs_backend_environment"),
+    ("a negative desired count", {"ecs_desired_count": -1}, "ecs_desired_count"),
+    ("a log retention CloudWatch does not offer", {"ecs_log_retention_days": 10}, "ecs_log_retention_days"),
+    ("a typo in an ecs variable", {"ecs_desired_cuont": 2}, "ecs_desired_cuont"),
+]
+
 
 @pytest.mark.parametrize(("case", "extra_vars", "variable"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_fails_before_any_aws_call(recording_emulator, case, extra_vars, variable):
     run = run_playbook(str(REPO / "playbooks/week1.yml"), recording_emulator.env(), extra_vars=extra_vars)
+    assert run.rc != 0, f"{case}: accepted\n{run}"
+    assert variable in run.flat, f"{case}: the message does not name {variable}\n{run}"
+    assert recording_emulator.recorded_requests() == [], f"{case}: AWS was called before the input was refused"
+
+
+@pytest.mark.parametrize(("case", "extra_vars", "variable"), BAD_WEEK2_INPUTS, ids=[c[0] for c in BAD_WEEK2_INPUTS])
+def test_bad_week2_input_fails_before_any_aws_call(recording_emulator, case, extra_vars, variable):
+    run = run_playbook(str(REPO / "playbooks/week2.yml"), recording_emulator.env(), extra_vars=extra_vars)
     assert run.rc != 0, f"{case}: accepted\n{run}"
     assert variable in run.flat, f"{case}: the message does not name {variable}\n{run}"
     assert recording_emulator.recorded_requests() == [], f"{case}: AWS was called before the input was refused"

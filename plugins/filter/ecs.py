@@ -1,0 +1,195 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Input checks of the ecs role (pure logic, no AWS call)."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import rollout_problem
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
+
+DOCUMENTATION = r"""
+name: ecs_input_errors
+short_description: Check the ecs role's inputs (Fargate sizes, environment, ports, retention, one-off tasks)
+description:
+  - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
+  - The same file holds C(ecs_rollout_problems(services, expected)), which takes services as
+    M(community.aws.ecs_service_info) returns them and a dict of service name to C(family:revision), and
+    returns one message per service that does not run what was asked (a rolled-back deployment).
+options:
+  _input:
+    description: The role's inputs, keyed by variable name.
+    type: dict
+    required: true
+"""
+
+# Fargate's CPU units and the memory (MiB) each allows (Linux, platform 1.4).
+FARGATE_MEMORY = {
+    256: [512, 1024, 2048],
+    512: list(range(1024, 4097, 1024)),
+    1024: list(range(2048, 8193, 1024)),
+    2048: list(range(4096, 16385, 1024)),
+    4096: list(range(8192, 30721, 1024)),
+    8192: list(range(16384, 61441, 4096)),
+    16384: list(range(32768, 122881, 8192)),
+}
+LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                      2922, 3288, 3653]
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Names of plain environment variables that would hold a secret in clear text in the task definition.
+SECRET_NAME_RE = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL", re.I)
+DATABASE_SECRET_KEYS = {"host", "port", "dbname", "username", "password", "engine", "dbInstanceIdentifier"}
+# Docker tag grammar.
+IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+
+
+def _size_errors(inputs, service):
+    cpu_var, memory_var = f"ecs_{service}_cpu", f"ecs_{service}_memory"
+    cpu, memory = to_int(inputs[cpu_var]), to_int(inputs[memory_var])
+    if cpu not in FARGATE_MEMORY:
+        return [f"{cpu_var}: {inputs[cpu_var]!r} is not a Fargate CPU size; use one of "
+                f"{', '.join(str(c) for c in FARGATE_MEMORY)} (256 = 0.25 vCPU)"]
+    if memory not in FARGATE_MEMORY[cpu]:
+        allowed = FARGATE_MEMORY[cpu]
+        listed = ", ".join(str(m) for m in allowed[:4]) + (", ..." if len(allowed) > 4 else "")
+        return [f"{memory_var}: {inputs[memory_var]!r} MiB does not go with {cpu_var} {cpu}; Fargate allows "
+                f"{allowed[0]} to {allowed[-1]} ({listed})"]
+    return []
+
+
+def _environment_errors(var, environment, reserved):
+    errors = []
+    if not isinstance(environment, dict):
+        return [f"{var}: must be a mapping of names to values, got {type(environment).__name__}"]
+    for name, value in environment.items():
+        if not isinstance(name, str) or not ENV_NAME_RE.match(name):
+            errors.append(f"{var}: {name!r} is not a valid environment variable name")
+        elif SECRET_NAME_RE.search(name):
+            errors.append(f"{var}: {name} looks like a secret; plain environment is visible to anyone who can "
+                          "read the task definition. Keep it in Secrets Manager (see the ecs role's README)")
+        elif name in reserved:
+            errors.append(f"{var}: {name} is set by the role from Secrets Manager; choose another name")
+        if isinstance(value, (dict, list)) or value is None:
+            errors.append(f"{var}: the value of {name} must be a string or a number")
+    return errors
+
+
+def ecs_input_errors(inputs):
+    errors = []
+    services = ["combined"] if inputs["ecs_layout"] == "combined" else ["backend", "frontend"]
+    for service in services:
+        errors.extend(_size_errors(inputs, service))
+
+    database_env = inputs["ecs_database_secret_env"]
+    if not isinstance(database_env, dict) or not database_env:
+        errors.append("ecs_database_secret_env: must map environment variable names to keys of the database secret")
+        database_env = {}
+    for name, key in database_env.items():
+        if not isinstance(name, str) or not ENV_NAME_RE.match(name):
+            errors.append(f"ecs_database_secret_env: {name!r} is not a valid environment variable name")
+        if key not in DATABASE_SECRET_KEYS:
+            errors.append(f"ecs_database_secret_env: {name}: {key!r} is not a key of the database secret "
+                          f"({', '.join(sorted(DATABASE_SECRET_KEYS))})")
+    reserved = set(database_env) | {"DJANGO_SECRET_KEY", "DJANGO_SUPERUSER_USERNAME", "DJANGO_SUPERUSER_EMAIL",
+                                    "DJANGO_SUPERUSER_PASSWORD"}
+    errors.extend(_environment_errors("ecs_backend_environment", inputs["ecs_backend_environment"], reserved))
+    errors.extend(_environment_errors("ecs_frontend_environment", inputs["ecs_frontend_environment"], set()))
+
+    for var in ("ecs_backend_port", "ecs_frontend_port"):
+        port = to_int(inputs[var])
+        if port is None or not 1 <= port <= 65535:
+            errors.append(f"{var}: {inputs[var]!r} is not a port (1 to 65535)")
+    if to_int(inputs["ecs_backend_port"]) == to_int(inputs["ecs_frontend_port"]) and inputs["ecs_layout"] == "combined":
+        errors.append("ecs_backend_port and ecs_frontend_port: the combined layout runs both containers in one task, "
+                      "so they need different ports")
+
+    count = to_int(inputs["ecs_desired_count"])
+    if count is None or not 0 <= count <= 10:
+        errors.append(f"ecs_desired_count: {inputs['ecs_desired_count']!r}; use 0 to 10 tasks per service "
+                      "(0 stops the tasks)")
+    retention = to_int(inputs["ecs_log_retention_days"])
+    if retention not in LOG_RETENTION_DAYS:
+        errors.append(f"ecs_log_retention_days: {inputs['ecs_log_retention_days']!r} is not a CloudWatch retention; "
+                      f"use one of {', '.join(str(d) for d in LOG_RETENTION_DAYS[:12])}, ... days")
+    low = to_int(inputs["ecs_deployment_minimum_healthy_percent"])
+    high = to_int(inputs["ecs_deployment_maximum_percent"])
+    if low is None or not 0 <= low <= 100:
+        errors.append("ecs_deployment_minimum_healthy_percent: use 0 to 100")
+    if high is None or not 100 <= high <= 200:
+        errors.append("ecs_deployment_maximum_percent: use 100 to 200")
+    if low == 100 and high == 100:
+        errors.append("ecs_deployment_maximum_percent: with ecs_deployment_minimum_healthy_percent 100 it must be "
+                      "above 100, or a deployment can never start a new task")
+
+    tag = inputs["ecs_image_tag"]
+    if tag not in ("", None) and not IMAGE_TAG_RE.match(str(tag)):
+        errors.append(f"ecs_image_tag: {tag!r} is not a Docker tag (letters, digits, _ . -, at most 128)")
+    if not USERNAME_RE.match(str(inputs["ecs_superuser_username"])):
+        errors.append(f"ecs_superuser_username: {inputs['ecs_superuser_username']!r} is not a Django user name "
+                      "(letters, digits and @.+-_, at most 150)")
+    if not EMAIL_RE.match(str(inputs["ecs_superuser_email"])):
+        errors.append(f"ecs_superuser_email: {inputs['ecs_superuser_email']!r} is not an email address")
+    for var in ("ecs_migrate_command", "ecs_superuser_command"):
+        command = inputs[var]
+        if not isinstance(command, list) or not command or not all(isinstance(a, (str, int)) for a in command):
+            errors.append(f"{var}: give the command as a non-empty list of arguments, "
+                          "e.g. [python, manage.py, migrate]")
+    for var, low_bound in (("ecs_one_off_timeout", 10), ("ecs_one_off_poll_interval", 1), ("ecs_wait_delay", 1),
+                           ("ecs_wait_repeat", 1)):
+        value = to_int(inputs[var])
+        if value is None or value < low_bound:
+            errors.append(f"{var}: {inputs[var]!r}; use a whole number of at least {low_bound}")
+    recovery = to_int(inputs["ecs_secret_recovery_days"])
+    if recovery is None or not (recovery == 0 or 7 <= recovery <= 30):
+        errors.append(f"ecs_secret_recovery_days: {inputs['ecs_secret_recovery_days']!r}; use 0 (delete at once) "
+                      "or 7 to 30")
+    return errors
+
+
+def ecs_rollout_problems(services, expected):
+    problems = []
+    by_name = {s.get("serviceName"): s for s in services or []}
+    for name, family_revision in sorted((expected or {}).items()):
+        service = by_name.get(name)
+        if service is None:
+            problems.append(f"service {name} was not found after the deployment")
+            continue
+        problem = rollout_problem(service, family_revision)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_per_month=730):
+    """One line per service (what runs, how many, at what monthly list price) and its cost in USD.
+
+    services: {key: service as ECS describes it}; task_definitions: {key: the task definition it
+    runs, as community.aws.ecs_taskdefinition_info returns it}; prices: {X86_64|ARM64:
+    {vcpu_hour, gb_hour}}. A task with a public IP pays for one public IPv4 address.
+    """
+    lines = []
+    for key in sorted(services or {}):
+        service, td = services[key], (task_definitions or {}).get(key) or {}
+        arch = (td.get("runtime_platform") or {}).get("cpu_architecture") or "X86_64"
+        cpu, memory = int(td.get("cpu") or 0), int(td.get("memory") or 0)
+        price = prices[arch]
+        public = ((service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}).get(
+            "assignPublicIp") == "ENABLED"
+        desired = int(service.get("desiredCount") or 0)
+        hourly = cpu / 1024 * price["vcpu_hour"] + memory / 1024 * price["gb_hour"]
+        monthly = round((hourly * hours_per_month + (ipv4_month_usd if public else 0)) * desired, 2)
+        images = [c.get("image", "") for c in td.get("container_definitions") or []]
+        tag = images[0].rsplit(":", 1)[-1] if images else "?"
+        text = (f"{service.get('serviceName')}: {td.get('family')}:{td.get('revision')}, {cpu / 1024:g} vCPU / "
+                f"{memory} MB {arch}, {service.get('runningCount', 0)}/{desired} running"
+                f"{', public IPv4' if public else ''}, image tag {tag}, ${monthly:.2f}/month")
+        lines.append({"service": key, "text": text, "usd": monthly})
+    return lines
+
+
+class FilterModule:
+    def filters(self):
+        return {"ecs_input_errors": ecs_input_errors, "ecs_rollout_problems": ecs_rollout_problems,
+                "ecs_service_lines": ecs_service_lines}

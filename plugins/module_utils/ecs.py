@@ -1,0 +1,179 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure logic shared by the ECS modules: no AWS calls here, so it is unit-tested on its own."""
+
+from __future__ import annotations
+
+import copy
+
+# Values AWS fills into a container definition when the request leaves them out.
+CONTAINER_DEFAULTS = {"essential": True, "cpu": 0, "versionConsistency": "enabled"}
+# Keys of a described task definition that describe the revision, not what was asked for.
+_EMPTY = (None, "", [], {})
+
+
+def _drop_empty(value):
+    if isinstance(value, dict):
+        cleaned = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in _EMPTY}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
+    return value
+
+
+def _by_name(items):
+    return sorted(items or [], key=lambda item: str(item.get("name", "")))
+
+
+def normalize_container(container, network_mode="awsvpc"):
+    """A container definition as AWS would describe it, for comparison.
+
+    Fills the defaults AWS adds (essential, port protocol, hostPort under awsvpc), sorts the
+    environment and secrets by name, stringifies environment values and drops empty values.
+    """
+    c = copy.deepcopy(container)
+    for key, default in CONTAINER_DEFAULTS.items():
+        if c.get(key, default) == default:
+            c.pop(key, None)
+    if "environment" in c:
+        c["environment"] = [{"name": e["name"], "value": str(e.get("value", ""))} for e in _by_name(c["environment"])]
+    if "secrets" in c:
+        c["secrets"] = [{"name": s["name"], "valueFrom": s["valueFrom"]} for s in _by_name(c["secrets"])]
+    ports = []
+    for mapping in c.get("portMappings") or []:
+        mapping = dict(mapping)
+        mapping["containerPort"] = int(mapping["containerPort"])
+        mapping.setdefault("protocol", "tcp")
+        if network_mode == "awsvpc":
+            mapping.setdefault("hostPort", mapping["containerPort"])
+        if "hostPort" in mapping:
+            mapping["hostPort"] = int(mapping["hostPort"])
+        ports.append(mapping)
+    if ports:
+        c["portMappings"] = sorted(ports, key=lambda m: (m["containerPort"], m["protocol"]))
+    for key in ("memory", "memoryReservation"):
+        if key in c and c[key] is not None:
+            c[key] = int(c[key])
+    return _drop_empty(c)
+
+
+def request_container(container):
+    """A container definition with the types the API wants (YAML gives numbers where strings go)."""
+    c = {k: v for k, v in copy.deepcopy(container).items() if v is not None}
+    for entry in c.get("environment") or []:
+        entry["value"] = str(entry.get("value", ""))
+    for mapping in c.get("portMappings") or []:
+        for key in ("containerPort", "hostPort"):
+            if key in mapping:
+                mapping[key] = int(mapping[key])
+    for key in ("cpu", "memory", "memoryReservation"):
+        if c.get(key) is not None:
+            c[key] = int(c[key])
+    return c
+
+
+def normalize_task_definition(definition):
+    """The part of a task definition we manage, normalized: what a new revision would change."""
+    network_mode = definition.get("networkMode", "awsvpc")
+    platform = definition.get("runtimePlatform") or {}
+    normalized = {
+        "cpu": str(definition.get("cpu", "")),
+        "memory": str(definition.get("memory", "")),
+        "networkMode": network_mode,
+        "requiresCompatibilities": sorted(definition.get("requiresCompatibilities") or []),
+        "cpuArchitecture": platform.get("cpuArchitecture") or "X86_64",
+        "operatingSystemFamily": platform.get("operatingSystemFamily") or "LINUX",
+        "executionRoleArn": definition.get("executionRoleArn") or "",
+        "taskRoleArn": definition.get("taskRoleArn") or "",
+        "containerDefinitions": [
+            normalize_container(c, network_mode) for c in _by_name(definition.get("containerDefinitions"))
+        ],
+    }
+    return normalized
+
+
+def task_definition_differences(requested, existing):
+    """Names of the fields in which a requested task definition differs from an existing one.
+
+    Both are in the API's camelCase shape (register_task_definition / describe_task_definition).
+    An empty list means the existing revision is what was asked for.
+    """
+    if not existing:
+        return ["(no active revision)"]
+    want = normalize_task_definition(requested)
+    have = normalize_task_definition(existing)
+    differences = [key for key in want if key != "containerDefinitions" and want[key] != have[key]]
+    want_containers = {c["name"]: c for c in want["containerDefinitions"]}
+    have_containers = {c["name"]: c for c in have["containerDefinitions"]}
+    for name in sorted(set(want_containers) | set(have_containers)):
+        if name not in have_containers:
+            differences.append(f"container {name} (new)")
+        elif name not in want_containers:
+            differences.append(f"container {name} (removed)")
+        else:
+            keys = set(want_containers[name]) | set(have_containers[name])
+            changed = sorted(k for k in keys if want_containers[name].get(k) != have_containers[name].get(k))
+            differences.extend(f"container {name}: {k}" for k in changed)
+    return differences
+
+
+def tags_to_dict(tags):
+    """ECS tag list ([{key, value}]) to a dict."""
+    return {t["key"]: t["value"] for t in tags or []}
+
+
+def dict_to_tags(tags):
+    """A dict to the ECS tag list shape."""
+    return [{"key": str(k), "value": str(v)} for k, v in sorted((tags or {}).items())]
+
+
+def stopped_task_problem(task, container_name):
+    """Why a stopped one-off task failed, or None when it succeeded.
+
+    Success means: the task stopped, the named container has exit code 0. Anything else
+    (no exit code, a non-zero one, a task that never started) is a failure, explained with
+    ECS's own stop code and reason.
+    """
+    containers = {c.get("name"): c for c in task.get("containers") or []}
+    container = containers.get(container_name)
+    if container is None and len(containers) == 1:
+        container = next(iter(containers.values()))
+    exit_code = container.get("exitCode") if container else None
+    if task.get("lastStatus") == "STOPPED" and exit_code == 0:
+        return None
+    parts = []
+    if task.get("lastStatus") != "STOPPED":
+        parts.append(f"the task did not stop (last status {task.get('lastStatus')})")
+    if exit_code is None:
+        parts.append(f"container {container_name} has no exit code (it may never have started)")
+    elif exit_code != 0:
+        parts.append(f"container {container_name} exited with code {exit_code}")
+    if container and container.get("reason"):
+        parts.append(f"container reason: {container['reason']}")
+    if task.get("stopCode"):
+        parts.append(f"stop code: {task['stopCode']}")
+    if task.get("stoppedReason"):
+        parts.append(f"stopped reason: {task['stoppedReason']}")
+    return "; ".join(parts)
+
+
+def rollout_problem(service, expected_task_definition):
+    """Why a service is not running the expected task definition after a deployment, or None.
+
+    The deployment circuit breaker rolls a failed deployment back to the previous revision: the
+    service then becomes stable again, so a waiter alone does not notice. This does.
+    """
+    deployments = service.get("deployments") or []
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+    name = service.get("serviceName", "?")
+    if primary is None:
+        return f"service {name} has no primary deployment"
+    expected = expected_task_definition.split("/")[-1]
+    running = (primary.get("taskDefinition") or "").split("/")[-1]
+    if primary.get("rolloutState") == "FAILED" or running != expected:
+        events = [e.get("message", "") for e in (service.get("events") or [])[:3]]
+        reason = primary.get("rolloutStateReason") or "no reason given"
+        return (
+            f"service {name} runs {running or '?'} instead of {expected}: the deployment failed and was "
+            f"rolled back ({reason})" + (". Latest events: " + " | ".join(events) if events else "")
+        )
+    return None
