@@ -68,6 +68,9 @@ BAD_WEEK2_INPUTS = [
     ("a negative desired count", {"ecs_desired_count": -1}, "ecs_desired_count"),
     ("a log retention CloudWatch does not offer", {"ecs_log_retention_days": 10}, "ecs_log_retention_days"),
     ("a typo in an ecs variable", {"ecs_desired_cuont": 2}, "ecs_desired_cuont"),
+    ("an operator address that is not a CIDR", {"rds_operator_cidr": "my laptop"}, "rds_operator_cidr"),
+    ("a data source and a dump at once", {"rds_data_source": "dbname=x", "rds_data_source_dump": "/tmp/x.dump"},
+     "rds_data_source_dump"),
 ]
 
 

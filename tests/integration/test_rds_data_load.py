@@ -1,0 +1,225 @@
+"""The rds_data_load module against a real PostgreSQL: two databases of one throwaway server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.harness.ansible import REPO, ansible_env
+from tests.harness.fixture_db import fixture_sql
+from tests.harness.postgres import pg_bindir
+
+LOADER = "loader"
+LOADER_PASSWORD = "Lo4der-" + uuid.uuid4().hex  # random per run: a hit in the output is a real leak
+
+
+@pytest.fixture(scope="module")
+def pg(postgres):
+    """The session's server, with a role that needs a password (scram) for the password tests."""
+    hba = postgres.dir / "data" / "pg_hba.conf"
+    if LOADER not in hba.read_text():
+        hba.write_text(f"host all {LOADER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        postgres._run(str(postgres.bindir / "pg_ctl"), "-D", str(postgres.dir / "data"), "reload")
+        postgres.psql(f"CREATE ROLE {LOADER} LOGIN SUPERUSER PASSWORD '{LOADER_PASSWORD}'")
+    return postgres
+
+
+def new_db(pg, fill: str | None = None) -> str:
+    name = "db_" + uuid.uuid4().hex[:10]
+    pg.psql(f"CREATE DATABASE {name}")
+    if fill:
+        pg.psql(fill, dbname=name)
+    return name
+
+
+def dsn(pg, db, user="postgres") -> str:
+    return f"host=127.0.0.1 port={pg.port} user={user} dbname={db}"
+
+
+def load(args: dict, *flags: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the module in a one-task playbook written to a private file (so that no password is on
+    this test's own command line); the module's result is in .result, all output in .stdout."""
+    import tempfile
+
+    task = {"hosts": "localhost", "gather_facts": False,
+            "tasks": [{"name": "load", "precedentum.deploy.rds_data_load": args}]}
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        json.dump([task], handle)
+    try:
+        cmd = [str(REPO / ".venv/bin/ansible-playbook"), handle.name, *flags]
+        run_env = ansible_env(env or dict(os.environ))
+        run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
+        out = subprocess.run(cmd, capture_output=True, text=True, env=run_env, cwd=REPO)
+    finally:
+        os.unlink(handle.name)
+    try:
+        out.result = json.loads(out.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (json.JSONDecodeError, KeyError, IndexError):
+        out.result = {}
+    return out
+
+
+def counts(pg, db) -> dict:
+    rows = pg.psql("SELECT relname, n FROM (SELECT c.relname, (xpath('/row/n/text()', query_to_xml("
+                   "format('SELECT count(*) AS n FROM public.%I', c.relname), false, true, '')))[1]::text::int AS n "
+                   "FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+                   "WHERE s.nspname = 'public' AND c.relkind = 'r') t ORDER BY 1", dbname=db)
+    return {line.split("|")[0]: int(line.split("|")[1]) for line in rows.splitlines() if line}
+
+
+def test_first_load_noop_refused_overwrite_verify_and_check_mode(pg):
+    source = new_db(pg, fixture_sql(3000))
+    target = new_db(pg)
+    args = {"source": dsn(pg, source), "target": f"postgresql://postgres@127.0.0.1:{pg.port}/{target}",
+            "verify_rows": {"judges_judge": 8}}
+
+    check = load(args, "--check")
+    assert check.returncode == 0 and check.result["changed"] is True, check.stdout
+    assert counts(pg, target) == {}, "check mode wrote to the target"
+    assert check.result["tables"]["public.judges_caseprocedure"]["source_rows"] == 3000
+
+    first = load(args)
+    assert first.returncode == 0 and first.result["changed"] is True, first.stdout
+    assert counts(pg, target) == counts(pg, source)
+    assert counts(pg, target)["judges_judge"] == 8 and first.result["bytes"] > 1_000_000
+    # The sequence, index and foreign keys came along.
+    assert pg.psql("SELECT last_value FROM document_number_seq", dbname=target) == \
+        pg.psql("SELECT last_value FROM document_number_seq", dbname=source)
+    assert pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'judges_caseprocedure_judge_topic'",
+                   dbname=target) == "1"
+    assert int(pg.psql("SELECT count(*) FROM pg_constraint WHERE contype = 'f'", dbname=target)) == 4
+
+    again = load(args)
+    assert again.returncode == 0 and again.result["changed"] is False, again.stdout
+    assert again.result["fingerprint"] == first.result["fingerprint"]
+
+    pg.psql("UPDATE judges_caseprocedure SET topic = 'appeals' WHERE id = 7", dbname=source)
+    refused = load(args)
+    assert refused.returncode != 0 and "overwrite: true" in refused.stdout, refused.stdout
+    assert pg.psql("SELECT topic FROM judges_caseprocedure WHERE id = 7", dbname=target) != "appeals"
+
+    mismatch = load({**args, "overwrite": True, "verify_rows": {"judges_judge": 9}})
+    assert mismatch.returncode != 0 and "judges_judge" in mismatch.stdout and "expected 9" in mismatch.stdout
+    assert pg.psql("SELECT topic FROM judges_caseprocedure WHERE id = 7", dbname=target) != "appeals"
+
+    replaced = load({**args, "overwrite": True})
+    assert replaced.returncode == 0 and replaced.result["changed"] is True, replaced.stdout
+    assert pg.psql("SELECT topic FROM judges_caseprocedure WHERE id = 7", dbname=target) == "appeals"
+
+
+def _fault_bin(tmp_path: Path, dump_filter: str) -> str:
+    """A pg_bin_dir whose pg_dump is the real one piped through dump_filter and then failing or not:
+    the harness's way to break a load midway (a killed source, a bad row)."""
+    real = pg_bindir()
+    (tmp_path / "psql").symlink_to(real / "psql")
+    script = tmp_path / "pg_dump"
+    script.write_text(f"#!/bin/sh\n{real / 'pg_dump'} \"$@\" | {dump_filter}\n")
+    script.chmod(0o755)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("fault, dump_filter", [
+    ("a source killed midway", "head -c 300000; exit 1"),
+    # A case procedure pointing at judge 99: the foreign key, added after the data, fails.
+    ("a bad row", r"sed 's/^\(1500\)\t[0-9]*\t/\1\t99\t/'"),
+])
+def test_a_load_broken_midway_leaves_the_target_as_it_was(pg, tmp_path, fault, dump_filter):
+    source = new_db(pg, fixture_sql(3000))
+    target = new_db(pg)
+    args = {"source": dsn(pg, source), "target": dsn(pg, target)}
+    assert load(args).returncode == 0
+    before = counts(pg, target)
+    pg.psql("DELETE FROM judges_caseprocedure WHERE id > 2000; UPDATE judges_judge SET title = 'Chief Judge' "
+            "WHERE id = 1", dbname=source)
+
+    broken = load({**args, "overwrite": True, "pg_bin_dir": _fault_bin(tmp_path, dump_filter)})
+    assert broken.returncode != 0, f"{fault}: {broken.stdout}"
+    assert "rolled back" in broken.stdout
+    assert counts(pg, target) == before, f"{fault}: the target changed"
+    assert pg.psql("SELECT title FROM judges_judge WHERE id = 1", dbname=target) != "Chief Judge"
+
+
+def test_passwords_stay_out_of_output_and_process_list(pg):
+    source = new_db(pg, fixture_sql(60000))
+    target = new_db(pg)
+    seen, stop = set(), threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+                try:
+                    seen.add(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+                except OSError:
+                    pass
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        run = load({"source": dsn(pg, source, LOADER), "source_password": LOADER_PASSWORD,
+                    "target": f"postgresql://{LOADER}:{LOADER_PASSWORD}@127.0.0.1:{pg.port}/{target}"}, "-vvv")
+    finally:
+        stop.set()
+        watcher.join()
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert any("pg_dump" in c for c in seen) and any("psql" in c for c in seen), "the watcher saw no load"
+    assert LOADER_PASSWORD not in run.stdout + run.stderr
+    assert [c for c in seen if LOADER_PASSWORD in c] == []
+
+    wrong = load({"source": dsn(pg, source, LOADER), "source_password": "not-" + LOADER_PASSWORD,
+                  "target": dsn(pg, target)})
+    assert wrong.returncode != 0 and "source_password" in wrong.stdout
+
+
+def test_target_from_the_secret_of_the_rds_role(pg, emulator):
+    source = new_db(pg, fixture_sql(500))
+    target = new_db(pg)
+    emulator.client("secretsmanager").create_secret(Name="precedentum-testing/rds/master", SecretString=json.dumps({
+        "username": LOADER, "password": LOADER_PASSWORD, "engine": "postgres",
+        "host": "precedentum-testing-db.abc.us-east-1.rds.amazonaws.com", "port": 5432, "dbname": target}))
+    run = load({"source": dsn(pg, source), "target_secret": "precedentum-testing/rds/master",
+                "host_override": "127.0.0.1", "port_override": pg.port, "verify_rows": {"judges_judge": 8}},
+               env=emulator.env())
+    assert run.returncode == 0 and run.result["changed"] is True, run.stdout
+    assert counts(pg, target) == counts(pg, source)
+    assert LOADER_PASSWORD not in run.stdout + run.stderr
+
+
+def test_unreachable_target_names_the_security_group_and_public_access(pg):
+    source = new_db(pg, fixture_sql(10))
+    run = load({"source": dsn(pg, source), "target": "host=127.0.0.1 port=1 user=postgres dbname=x"})
+    assert run.returncode != 0 and "publicly accessible" in run.stdout and "security group" in run.stdout
+
+
+@pytest.mark.parametrize("fmt", ["custom", "plain"])
+def test_load_from_a_dump_file_verified_inside_the_transaction(pg, tmp_path, fmt):
+    source = new_db(pg, fixture_sql(500))
+    target = new_db(pg)
+    dump = tmp_path / f"precedentum.{fmt}"
+    flags = ["-Fc"] if fmt == "custom" else ["--clean", "--if-exists"]
+    subprocess.run([str(pg_bindir() / "pg_dump"), *flags, "--no-owner", "-f", str(dump), dsn(pg, source)], check=True)
+    args = {"source_dump": str(dump), "target": dsn(pg, target)}
+
+    # verify_rows is checked inside the load's transaction: a wrong count rolls the load back.
+    wrong = load({**args, "verify_rows": {"judges_judge": 7}})
+    assert wrong.returncode != 0 and "judges_judge would hold 8 rows, expected 7" in wrong.stdout, wrong.stdout
+    assert counts(pg, target) == {}, "a failed verification left tables behind"
+
+    first = load({**args, "verify_rows": {"judges_judge": 8}})
+    assert first.returncode == 0 and first.result["changed"] is True, first.stdout
+    assert counts(pg, target) == counts(pg, source)
+    again = load({**args, "verify_rows": {"judges_judge": 8}})
+    assert again.returncode == 0 and again.result["changed"] is False, again.stdout
+
+    pg.psql("DELETE FROM rules_localrule WHERE id = 1", dbname=target)
+    changed_since = load(args)
+    assert changed_since.returncode != 0 and "overwrite: true" in changed_since.stdout
+    assert load({**args, "overwrite": True}).returncode == 0
+    assert counts(pg, target) == counts(pg, source)
