@@ -75,10 +75,13 @@ ORDER BY a.attnum
 
 
 def table_digest_sql(schema, table):
-    """One row: row count and an order-independent digest of the rows' text."""
+    """One row: row count and an order-independent digest of the rows' text: sums of the two
+    halves of each row's 64-bit hash (PostgreSQL's hashtextextended). No sort, one read of the
+    table; a changed, added or removed row changes the sums."""
     return (
-        f"SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) "
-        f"FROM (SELECT md5(t::text) AS h FROM {qualified(schema, table)} t) rows"
+        "SELECT count(*), coalesce(sum((h >> 32)::int), 0)::text || '.' "
+        "|| coalesce(sum((h & 2147483647)::int), 0)::text "
+        f"FROM (SELECT hashtextextended(t::text, 0) AS h FROM {qualified(schema, table)} t) rows"
     )
 
 

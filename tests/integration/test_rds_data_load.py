@@ -223,3 +223,15 @@ def test_load_from_a_dump_file_verified_inside_the_transaction(pg, tmp_path, fmt
     assert changed_since.returncode != 0 and "overwrite: true" in changed_since.stdout
     assert load({**args, "overwrite": True}).returncode == 0
     assert counts(pg, target) == counts(pg, source)
+
+
+def test_a_pg_dump_older_than_the_source_server_is_refused(pg, tmp_path):
+    source = new_db(pg, fixture_sql(10))
+    target = new_db(pg)
+    (tmp_path / "psql").symlink_to(pg_bindir() / "psql")
+    old = tmp_path / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    old.chmod(0o755)
+    run = load({"source": dsn(pg, source), "target": dsn(pg, target), "pg_bin_dir": str(tmp_path)})
+    assert run.returncode != 0 and "is older than the source server" in run.stdout, run.stdout
+    assert counts(pg, target) == {}

@@ -52,28 +52,18 @@ def test_fingerprint_depends_on_contents_not_order():
     assert pgload.fingerprint(a) != pgload.fingerprint({**a, "public.b": {**a["public.b"], "digest": "z"}})
 
 
-def test_pump_between_pipes_and_through_a_buffer():
+def test_pump_between_pipes_and_through_a_buffer(tmp_path):
+    import subprocess
+
     data = os.urandom(3 * pgload.CHUNK + 17)
-    read_fd, write_fd = os.pipe()
-    out_read, out_write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # a writer, as pg_dump would be
-        os.close(read_fd)
-        for i in range(0, len(data), 65536):
-            os.write(write_fd, data[i:i + 65536])
-        os._exit(0)
-    os.close(write_fd)
-    reader_pid = os.fork()
-    if reader_pid == 0:  # a reader, as psql would be
-        os.close(out_write)
-        received = b""
-        while chunk := os.read(out_read, 1 << 16):
-            received += chunk
-        os._exit(0 if received == data else 1)
-    os.close(out_read)
-    with os.fdopen(read_fd, "rb") as source, os.fdopen(out_write, "wb") as sink:
-        assert pgload.pump(source, sink) == len(data)
-    os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(os.waitpid(reader_pid, 0)[1]) == 0
+    (tmp_path / "in").write_bytes(data)
+    # A writer and a reader on pipes, as pg_dump and psql are.
+    writer = subprocess.Popen(["cat", str(tmp_path / "in")], stdout=subprocess.PIPE)
+    with open(tmp_path / "out", "wb") as out:
+        reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=out)
+        assert pgload.pump(writer.stdout, reader.stdin) == len(data)
+        reader.stdin.close()
+        assert reader.wait() == 0 and writer.wait() == 0
+    assert (tmp_path / "out").read_bytes() == data
     sink = io.BytesIO()
     assert pgload.pump(io.BytesIO(data), sink) == len(data) and sink.getvalue() == data
