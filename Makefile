@@ -13,7 +13,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql lint test demo lock clean
+.PHONY: setup venv collection postgresql lint test molecule demo lock clean
 
 setup: venv collection postgresql
 
@@ -38,6 +38,10 @@ lint: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+# Every molecule scenario (make test leaves out the two that repeat their integration tests).
+molecule: setup
+	PRECEDENTUM_ALL_MOLECULE=1 $(BIN)/python -m pytest tests/test_molecule.py
 
 demo: setup
 	@scripts/demo
