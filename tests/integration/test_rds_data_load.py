@@ -22,7 +22,7 @@ LOADER_PASSWORD = "Lo4der-" + uuid.uuid4().hex  # random per run: a hit in the o
 
 @pytest.fixture(scope="module")
 def pg(postgres):
-    """The session's server, with a role that needs a password (scram) for the password tests."""
+    """The test run's server, with a role that needs a password (scram) for the password tests."""
     hba = postgres.dir / "data" / "pg_hba.conf"
     if LOADER not in hba.read_text():
         hba.write_text(f"host all {LOADER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
