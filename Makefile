@@ -39,7 +39,7 @@ lint: setup
 test: setup lint
 	$(BIN)/python -m pytest
 
-# Every molecule scenario (make test leaves out the two that repeat their integration tests).
+# Every molecule scenario (make test leaves out the three that repeat their integration tests).
 molecule: setup
 	PRECEDENTUM_ALL_MOLECULE=1 $(BIN)/python -m pytest tests/test_molecule.py
 

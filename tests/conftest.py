@@ -7,6 +7,7 @@ import pytest
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.emulator import Emulator
 from tests.harness.postgres import PostgresCluster
+from tests.harness.prebuilt import Prebuilt, shared_directory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -45,3 +46,10 @@ def postgres():
     cluster = PostgresCluster().start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def prebuilt(tmp_path_factory):
+    """prebuilt(emulator, 'week1.yml', ...): the account that playbook builds, replayed into this
+    test's emulator (built for real once per test run; tests/harness/prebuilt.py)."""
+    return Prebuilt(shared_directory(tmp_path_factory))

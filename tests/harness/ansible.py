@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+ZIPCODE = str(REPO / "tests" / "harness" / "zipcode")
 RECAP = re.compile(
     r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+"
     r"failed=(?P<failed>\d+)",
@@ -51,6 +52,9 @@ def ansible_env(base: dict) -> dict:
     env["ANSIBLE_NOCOLOR"] = "1"
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env["PYTHONUNBUFFERED"] = "1"
+    # Keep the bytecode of the modules' zip payloads between tasks (tests/harness/zipcode).
+    env.setdefault("PRECEDENTUM_ZIPCODE_CACHE", str(REPO / ".cache" / "zipcode"))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (ZIPCODE, env.get("PYTHONPATH")) if p)
     return env
 
 
