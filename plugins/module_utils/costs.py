@@ -1,0 +1,341 @@
+# What a deployment costs a month at list price: the arithmetic of precedentum.deploy.cost_check,
+# pure functions over a stack description and the price table (cost_prices.py), unit-tested.
+from __future__ import annotations
+
+import math
+
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH, PRICES
+
+FREE_TIERS = ("none", "legacy_12_months")
+# Accounts made before 2025-07-15, first 12 months (docs/costs.md). The public IPv4 allowance of
+# that tier covers EC2 only: Fargate, RDS and load balancer addresses are charged from the first hour.
+LEGACY = {"rds_micro_hours": 750, "rds_storage_gb": 20, "rds_backup_gb": 20, "alb_hours": 750,
+          "alb_lcu_hours": 15, "s3_gb": 5, "ecr_gb": 0.5}
+# Always free, whatever the account's age.
+ALWAYS = {"alarms": 10, "dashboards": 3, "logs_gb": 5, "data_out_gb": 100, "cloudfront_gb": 1024}
+
+
+class PriceMissing(Exception):
+    """A resource the table has no price for (the message names it)."""
+
+
+def price(key):
+    if key not in PRICES:
+        raise PriceMissing(f"no list price for {key} in the price table")
+    return PRICES[key]
+
+
+def line(service, resource, quantity, unit, unit_price, monthly, confidence="listed", note=""):
+    return {"service": service, "resource": resource, "quantity": quantity, "unit": unit,
+            "unit_price_usd": unit_price, "monthly_usd": monthly, "confidence": confidence, "note": note}
+
+
+def worst(*keys):
+    return "unverified" if any(price(k)["confidence"] == "unverified" for k in keys) else "listed"
+
+
+def task_month(cpu, memory, architecture="X86_64", spot=False):
+    """Monthly USD of one Fargate task running all month (cpu in units of 1/1024 vCPU, memory in MB)."""
+    vcpu, gb = price(f"fargate.{architecture}.vcpu_hour"), price(f"fargate.{architecture}.gb_hour")
+    usd = (cpu / 1024 * vcpu["usd"] + memory / 1024 * gb["usd"]) * HOURS_PER_MONTH
+    return usd * (1 - price("fargate.spot_discount")["usd"]) if spot else usd
+
+
+def ipv4_month():
+    return price("ipv4.hour")["usd"] * HOURS_PER_MONTH
+
+
+def _fargate(stack, lines):
+    public = 0
+    for task in stack.get("fargate_tasks") or []:
+        count = task.get("count", 1)
+        if not count:
+            continue
+        arch, spot = task.get("architecture", "X86_64"), task.get("spot", False)
+        each = task_month(task["cpu"], task["memory"], arch, spot)
+        keys = [f"fargate.{arch}.vcpu_hour"] + (["fargate.spot_discount"] if spot else [])
+        size = f"{task['cpu'] / 1024:g} vCPU / {task['memory'] / 1024:g} GB {arch}{' Spot' if spot else ''}"
+        lines.append(line("Fargate", f"{task['name']} ({size})", count, "task-month", each, each * count,
+                          worst(*keys)))
+        if task.get("public_ip", True):
+            public += count
+    if public:
+        lines.append(line("Public IPv4", "Fargate tasks with a public IP", public, "address-month", ipv4_month(),
+                          public * ipv4_month()))
+
+
+def _rds(rds, free_tier, lines):
+    if not rds:
+        return
+    klass, multi = rds.get("instance_class", "db.t4g.micro"), rds.get("multi_az", False)
+    key = f"rds.{klass}.hour"
+    if key not in PRICES:
+        raise PriceMissing(f"rds.instance_class {klass} has no list price in the price table")
+    hourly = PRICES[key]["usd"] * (2 if multi else 1)
+    hours = HOURS_PER_MONTH
+    note = ""
+    if free_tier == "legacy_12_months" and klass == "db.t4g.micro" and not multi:
+        hours = max(0, HOURS_PER_MONTH - LEGACY["rds_micro_hours"])
+        note = "free tier: 750 h a month of single-AZ db.t4g.micro (unverified on an AWS page)"
+    lines.append(line("RDS", f"{klass} {'multi-AZ' if multi else 'single-AZ'}", 1, "instance-month",
+                      hourly * HOURS_PER_MONTH, hourly * hours, "unverified" if note else worst(key), note))
+    storage = rds.get("storage_gb", 20)
+    per_gb = price("rds.storage.gb_month")["usd"] * (2 if multi else 1)
+    billed, note = storage, ""
+    if free_tier == "legacy_12_months":
+        billed, note = max(0, storage - LEGACY["rds_storage_gb"]), "free tier: 20 GB"
+    lines.append(line("RDS", "storage (gp3)", storage, "GB-month", per_gb, per_gb * billed, note=note))
+    backup = rds.get("backup_gb", 0)
+    if backup:
+        billed, note = backup, "beyond the free backup equal to the storage"
+        if free_tier == "legacy_12_months":
+            billed, note = max(0, backup - LEGACY["rds_backup_gb"]), note + "; free tier: 20 GB more"
+        unit_price = price("rds.backup.gb_month")["usd"]
+        lines.append(line("RDS", "backup storage", backup, "GB-month", unit_price, unit_price * billed, note=note))
+    if rds.get("publicly_accessible", False):
+        lines.append(line("Public IPv4", "publicly accessible RDS instance", 1, "address-month", ipv4_month(),
+                          ipv4_month()))
+
+
+def _alb(alb, free_tier, lines):
+    count = (alb or {}).get("count", 0)
+    if not count:
+        return
+    hours, hourly = count * HOURS_PER_MONTH, price("alb.hour")["usd"]
+    lcu_hours = count * alb.get("lcu", 1) * HOURS_PER_MONTH
+    free_hours = free_lcu = 0
+    if free_tier == "legacy_12_months":
+        free_hours, free_lcu = LEGACY["alb_hours"], LEGACY["alb_lcu_hours"]
+    note = "free tier: 750 h a month" if free_hours else ""
+    lines.append(line("Load balancer", "application load balancer", count, "ALB-month", hourly * HOURS_PER_MONTH,
+                      hourly * max(0, hours - free_hours), note=note))
+    lcu = price("alb.lcu_hour")["usd"]
+    lines.append(line("Load balancer", f"capacity, {alb.get('lcu', 1):g} LCU on average (an assumption)",
+                      count * alb.get("lcu", 1), "LCU-month", lcu * HOURS_PER_MONTH,
+                      lcu * max(0, lcu_hours - free_lcu), note="free tier: 15 LCU-hours" if free_lcu else ""))
+    nodes = count * alb.get("azs", 2)
+    lines.append(line("Public IPv4", "load balancer nodes (one per zone)", nodes, "address-month", ipv4_month(),
+                      nodes * ipv4_month()))
+
+
+def _network(stack, lines):
+    nat = stack.get("nat_gateways", 0)
+    if nat:
+        hourly = price("nat.hour")["usd"]
+        lines.append(line("NAT gateway", "NAT gateway", nat, "gateway-month", hourly * HOURS_PER_MONTH,
+                          nat * hourly * HOURS_PER_MONTH))
+        processed = stack.get("nat_processed_gb", 0)
+        if processed:
+            per_gb = price("nat.gb")["usd"]
+            lines.append(line("NAT gateway", "data processed", processed, "GB", per_gb, processed * per_gb))
+        lines.append(line("Public IPv4", "NAT gateway addresses", nat, "address-month", ipv4_month(),
+                          nat * ipv4_month()))
+    idle = stack.get("idle_elastic_ips", 0)
+    if idle:
+        lines.append(line("Public IPv4", "Elastic IPs attached to nothing", idle, "address-month", ipv4_month(),
+                          idle * ipv4_month()))
+
+
+def _lightsail(ls, lines):
+    if not ls:
+        return
+    power, scale = ls.get("container_power"), ls.get("container_scale", 1)
+    if power:
+        key = f"lightsail.container.{power}"
+        if key not in PRICES:
+            raise PriceMissing(f"lightsail.container_power {power} has no list price in the price table")
+        lines.append(line("Lightsail", f"container service, {power} (HTTPS endpoint included)", scale,
+                          "node-month", PRICES[key]["usd"], PRICES[key]["usd"] * scale, worst(key)))
+    bundle = ls.get("database_bundle")
+    if bundle:
+        key = f"lightsail.database.{bundle}"
+        if key not in PRICES:
+            raise PriceMissing(f"lightsail.database_bundle {bundle} has no list price in the price table")
+        lines.append(line("Lightsail", f"managed PostgreSQL, {bundle}", 1, "database-month", PRICES[key]["usd"],
+                          PRICES[key]["usd"], worst(key)))
+    for size in ls.get("instances") or []:
+        key = f"lightsail.instance.{size}"
+        if key not in PRICES:
+            raise PriceMissing(f"lightsail.instances {size} has no list price in the price table")
+        lines.append(line("Lightsail", f"instance {size} (public IPv4 included)", 1, "instance-month",
+                          PRICES[key]["usd"], PRICES[key]["usd"], worst(key)))
+    if ls.get("load_balancers", 0):
+        each = price("lightsail.load_balancer")["usd"]
+        lines.append(line("Lightsail", "load balancer", ls["load_balancers"], "month", each,
+                          each * ls["load_balancers"], worst("lightsail.load_balancer")))
+
+
+def _simple(service, resource, quantity, key, free=0, note="", lines=None):
+    if not quantity:
+        return
+    unit_price = price(key)["usd"]
+    lines.append(line(service, resource, quantity, price(key)["unit"], unit_price,
+                      unit_price * max(0, quantity - free), worst(key), note if free else ""))
+
+
+def _storage_and_more(stack, free_tier, lines):
+    legacy = free_tier == "legacy_12_months"
+    _simple("S3", "Standard storage", stack.get("s3_gb", 0), "s3.gb_month",
+            LEGACY["s3_gb"] if legacy else 0, "free tier: 5 GB", lines)
+    _simple("ECR", "image storage", stack.get("ecr_gb", 0), "ecr.gb_month",
+            LEGACY["ecr_gb"] if legacy else 0, "free tier: 500 MB", lines)
+    _simple("Secrets Manager", "secrets", stack.get("secrets", 0), "secretsmanager.secret_month", lines=lines)
+    _simple("Route 53", "hosted zones", stack.get("route53_zones", 0), "route53.zone_month", lines=lines)
+    cw = stack.get("cloudwatch") or {}
+    _simple("CloudWatch", "alarms", cw.get("alarms", 0), "cloudwatch.alarm_month", ALWAYS["alarms"],
+            "first 10 free", lines)
+    _simple("CloudWatch", "dashboards", cw.get("dashboards", 0), "cloudwatch.dashboard_month",
+            ALWAYS["dashboards"], "first 3 free", lines)
+    ingested, stored = cw.get("logs_ingested_gb", 0), cw.get("logs_stored_gb", 0)
+    _simple("CloudWatch", "logs ingested", ingested, "cloudwatch.logs_ingested_gb", ALWAYS["logs_gb"],
+            "5 GB a month free", lines)
+    _simple("CloudWatch", "logs stored", stored, "cloudwatch.logs_stored_gb_month",
+            max(0, ALWAYS["logs_gb"] - ingested), "inside the 5 GB free", lines)
+    _simple("Data transfer", "out to the internet", stack.get("data_out_gb", 0), "data_out.gb",
+            ALWAYS["data_out_gb"], "first 100 GB a month free", lines)
+    for node in stack.get("elasticache_nodes") or []:
+        key = f"elasticache.{node['node_type']}.hour"
+        if key not in PRICES:
+            raise PriceMissing(f"elasticache_nodes: {node['node_type']} has no list price in the price table")
+        count = node.get("count", 1)
+        lines.append(line("ElastiCache", node["node_type"], count, "node-month", PRICES[key]["usd"] * HOURS_PER_MONTH,
+                          count * PRICES[key]["usd"] * HOURS_PER_MONTH, worst(key)))
+    _simple("CloudFront", "data out", stack.get("cloudfront_gb", 0), "cloudfront.gb", ALWAYS["cloudfront_gb"],
+            "1 TB a month free", lines)
+    waf = stack.get("waf") or {}
+    _simple("WAF", "web ACLs", waf.get("web_acls", 0), "waf.web_acl_month", lines=lines)
+    _simple("WAF", "rules", waf.get("rules", 0), "waf.rule_month", lines=lines)
+    _simple("WAF", "requests (millions)", waf.get("requests_millions", 0), "waf.million_requests", lines=lines)
+
+
+def plan_lines(stack, free_tier="none"):
+    """Every priced line of a stack description (see the cost_check module's `stack` option)."""
+    if free_tier not in FREE_TIERS:
+        raise ValueError(f"free_tier must be one of {', '.join(FREE_TIERS)}, got {free_tier}")
+    lines = []
+    _fargate(stack, lines)
+    _rds(stack.get("rds"), free_tier, lines)
+    _alb(stack.get("load_balancer"), free_tier, lines)
+    _network(stack, lines)
+    _lightsail(stack.get("lightsail"), lines)
+    _storage_and_more(stack, free_tier, lines)
+    return lines
+
+
+def total(lines):
+    return sum(item["monthly_usd"] for item in lines)
+
+
+def recommendations(stack, free_tier="none"):
+    """Levers that keep every feature, each with its saving in USD a month, computed from the stack."""
+    found = []
+    tasks = [t for t in stack.get("fargate_tasks") or [] if t.get("count", 1)]
+    x86 = [t for t in tasks if t.get("architecture", "X86_64") == "X86_64"]
+    if x86:
+        saving = sum((task_month(t["cpu"], t["memory"], "X86_64", t.get("spot", False))
+                      - task_month(t["cpu"], t["memory"], "ARM64", t.get("spot", False))) * t.get("count", 1)
+                     for t in x86)
+        found.append({"action": "Run the tasks on ARM64 (ecs_cpu_architecture: ARM64; build arm64 images)",
+                      "saving_monthly_usd": saving, "confidence": "listed"})
+    if (stack.get("rds") or {}).get("publicly_accessible"):
+        found.append({"action": "Keep RDS private and open it only while loading data "
+                                "(rds_publicly_accessible: false; data_update.yml -e rds_public_window=true)",
+                      "saving_monthly_usd": ipv4_month(), "confidence": "listed"})
+    if len(tasks) >= 2 and all(t.get("count", 1) == 1 for t in tasks):
+        separate = total([item for item in plan_lines({"fargate_tasks": tasks}, free_tier)])
+        combined = {"name": "app", "cpu": max(t["cpu"] for t in tasks), "memory": sum(t["memory"] for t in tasks),
+                    "architecture": tasks[0].get("architecture", "X86_64"),
+                    "public_ip": any(t.get("public_ip", True) for t in tasks)}
+        saving = separate - total(plan_lines({"fargate_tasks": [combined]}, free_tier))
+        if saving > 0:
+            found.append({"action": "Run both containers in one task behind the same load balancer "
+                                    "(ecs_layout: combined)", "saving_monthly_usd": saving, "confidence": "listed"})
+    for t in tasks:
+        if t["name"] == "frontend" and not t.get("spot", False):
+            arch = t.get("architecture", "X86_64")
+            saving = (task_month(t["cpu"], t["memory"], arch) - task_month(t["cpu"], t["memory"], arch, True)) \
+                * t.get("count", 1)
+            found.append({"action": "Run the frontend on Fargate Spot (it holds no state; a reclaimed task restarts)",
+                          "saving_monthly_usd": saving, "confidence": worst("fargate.spot_discount")})
+    if stack.get("idle_elastic_ips", 0):
+        found.append({"action": "Release the Elastic IPs attached to nothing",
+                      "saving_monthly_usd": stack["idle_elastic_ips"] * ipv4_month(), "confidence": "listed"})
+    for item in found:
+        item["saving_monthly_usd"] = cents(item["saving_monthly_usd"])
+    return found
+
+
+def cents(usd):
+    """Rounded half up to the cent, as a bill is (0.115 -> 0.12; round() would give 0.11)."""
+    return math.floor(usd * 100 + 0.5 + 1e-9) / 100
+
+
+def rounded(lines):
+    """Lines as the module returns them: USD rounded to cents (unit prices to 5 places)."""
+    return [{**item, "unit_price_usd": round(item["unit_price_usd"], 5), "monthly_usd": cents(item["monthly_usd"])}
+            for item in lines]
+
+
+def table(lines, total_usd):
+    """The lines as fixed-width text, one string per row, for the play's output."""
+    rows = [("service", "resource", "qty", "unit", "unit USD", "USD/month")]
+    for item in lines:
+        flag = " *" if item["confidence"] == "unverified" else ""
+        rows.append((item["service"], item["resource"] + flag, f"{item['quantity']:g}", item["unit"],
+                     f"{item['unit_price_usd']:.4f}", f"{item['monthly_usd']:.2f}"))
+    rows.append(("total", "", "", "", "", f"{total_usd:.2f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    out = []
+    for n, row in enumerate(rows):
+        cells = [cell.ljust(widths[i]) if i < 4 else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        out.append("  ".join(cells).rstrip())
+        if n == 0 or n == len(rows) - 2:
+            out.append("  ".join("-" * w for w in widths))
+    if any(item["confidence"] == "unverified" for item in lines):
+        out.append("* unverified price (third-party source only)")
+    return out
+
+
+def bars(pairs, width=40):
+    """A text bar chart: one row per (label, USD)."""
+    if not pairs:
+        return []
+    top = max(usd for _, usd in pairs) or 1
+    label_width = max(len(label) for label, _ in pairs)
+    return [f"{label.ljust(label_width)}  {'█' * max(0, round(usd / top * width))} ${usd:.2f}" for label, usd in pairs]
+
+
+def by_service(lines):
+    totals = {}
+    for item in lines:
+        totals[item["service"]] = totals.get(item["service"], 0) + item["monthly_usd"]
+    return sorted(totals.items(), key=lambda pair: -pair[1])
+
+
+def markdown(result, collected, tiers=None):
+    """The Markdown report: the lines, the total against the budget, the levers, and bar charts
+    per service and (when given) of the tiers side by side."""
+    md = [f"# What this deployment costs ({result['mode']})", "",
+          f"List prices, {result['region']}, collected {collected}; 730 hours a month; "
+          f"free tier: {result['free_tier']}.", "",
+          "| service | resource | quantity | unit | unit price (USD) | USD/month | confidence |",
+          "|---|---|---:|---|---:|---:|---|"]
+    for item in result["lines"]:
+        note = f" ({item['note']})" if item.get("note") else ""
+        md.append(f"| {item['service']} | {item['resource']}{note} | {item['quantity']:g} | {item['unit']} | "
+                  f"{item['unit_price_usd']:.4f} | {item['monthly_usd']:.2f} | {item['confidence']} |")
+    md += ["", f"**Total: ${result['total_monthly_usd']:.2f} a month.**"]
+    if result.get("budget_usd") is not None:
+        verdict = "over" if result["over_budget"] else "within"
+        md.append(f"Budget: ${result['budget_usd']:.2f} a month: {verdict} budget.")
+    if result.get("unexpected"):
+        md += ["", "## Unexpected (not made by precedentum.deploy)", ""]
+        md += [f"- {item['service']}: {item['resource']} (${item['monthly_usd']:.2f}/month)"
+               for item in result["unexpected"]]
+    if result.get("recommendations"):
+        md += ["", "## Levers that keep every feature", "", "| action | saving (USD/month) |", "|---|---:|"]
+        md += [f"| {r['action']} | {r['saving_monthly_usd']:.2f} |" for r in result["recommendations"]]
+    md += ["", "## Per service", "", "```"] + bars(by_service(result["lines"])) + ["```"]
+    if tiers:
+        md += ["", "## The tiers side by side", "", "```"] + bars(list(tiers.items())) + ["```"]
+    return "\n".join(md) + "\n"

@@ -1,0 +1,305 @@
+#!/usr/bin/python
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cost_check
+short_description: Price a Precedentum deployment at AWS list prices, line by line, against a budget
+version_added: 0.1.0
+description:
+  - C(mode=plan) prices the deployment a stack description says, before anything exists - every
+    line with quantity, unit, unit price and monthly USD, the public IPv4 addresses included (each
+    load balancer node, each task with a public IP, a publicly accessible database, a NAT gateway).
+  - Compares the total with O(budget) and fails (or warns) when it is over, so a playbook can stop
+    before a mistake costs anything.
+  - Computes the levers that keep every feature (ARM64 tasks, RDS public only while loading, both
+    containers in one task, Fargate Spot for the frontend, idle Elastic IPs) with their savings.
+  - Returns the table as text for the play's output, as JSON-ready lines, and as a Markdown report
+    with bar charts (per service, and the tiers given in O(tiers) side by side).
+  - Prices come from the collection's price table (C(plugins/module_utils/cost_prices.py)), each with
+    its date, source and a confidence; lines using an unverified price say so.
+  - Changes nothing, in AWS or on disk; writing the report files is the playbook's job.
+options:
+  mode:
+    description: What to price. Only C(plan) for now.
+    type: str
+    choices: [plan]
+    default: plan
+  stack:
+    description:
+      - What the deployment runs. Every key is optional; what is absent costs nothing.
+    type: dict
+    required: true
+    suboptions:
+      fargate_tasks:
+        description: One entry per ECS service (or one-off task running all month).
+        type: list
+        elements: dict
+        suboptions:
+          name: {description: Service name (C(frontend) is the one Spot is recommended for)., type: str, required: true}
+          cpu: {description: Task CPU units (1024 = 1 vCPU)., type: int, required: true}
+          memory: {description: Task memory in MB., type: int, required: true}
+          architecture: {description: CPU architecture., type: str, choices: [X86_64, ARM64], default: X86_64}
+          count: {description: Tasks running., type: int, default: 1}
+          public_ip: {description: Each task has a public IPv4 address., type: bool, default: true}
+          spot: {description: Runs on Fargate Spot., type: bool, default: false}
+      rds:
+        description: The RDS instance.
+        type: dict
+        suboptions:
+          instance_class: {description: Instance class., type: str, default: db.t4g.micro}
+          multi_az:
+            {description: A standby in a second zone (twice the instance and storage)., type: bool, default: false}
+          storage_gb: {description: Allocated storage., type: int, default: 20}
+          backup_gb:
+            {description: Backup storage beyond the free amount (the allocated storage)., type: float, default: 0}
+          publicly_accessible: {description: The instance has a public IPv4 address., type: bool, default: false}
+      load_balancer:
+        description: Application load balancers.
+        type: dict
+        suboptions:
+          count: {description: Load balancers., type: int, default: 1}
+          azs: {description: Zones (one node, one public IPv4 address, per zone)., type: int, default: 2}
+          lcu: {description: Average load balancer capacity units in use (a usage assumption)., type: float, default: 1}
+      s3_gb: {description: S3 Standard storage., type: float, default: 0}
+      ecr_gb: {description: ECR image storage., type: float, default: 0}
+      secrets: {description: Secrets Manager secrets., type: int, default: 0}
+      route53_zones: {description: Route 53 hosted zones., type: int, default: 0}
+      cloudwatch:
+        description: CloudWatch use (the always-free allowances are applied).
+        type: dict
+        suboptions:
+          alarms: {description: Standard alarms., type: int, default: 0}
+          dashboards: {description: Dashboards., type: int, default: 0}
+          logs_ingested_gb: {description: Log data ingested a month., type: float, default: 0}
+          logs_stored_gb: {description: Log data stored., type: float, default: 0}
+      data_out_gb: {description: Data out to the internet a month (first 100 GB free)., type: float, default: 0}
+      nat_gateways: {description: NAT gateways (each with its public IPv4 address)., type: int, default: 0}
+      nat_processed_gb: {description: Data processed by the NAT gateways a month., type: float, default: 0}
+      idle_elastic_ips: {description: Elastic IPs attached to nothing., type: int, default: 0}
+      lightsail:
+        description: The ultra-lean path's Lightsail resources.
+        type: dict
+        suboptions:
+          container_power:
+            {description: Container service power., type: str, choices: [nano, micro, small, medium, large, xlarge]}
+          container_scale: {description: Container service nodes., type: int, default: 1}
+          database_bundle: {description: Managed database bundle., type: str, choices: [micro, micro_ha]}
+          instances:
+            {description: Instance bundles by memory (C(0.5GB) ... C(8GB))., type: list, elements: str, default: []}
+          load_balancers: {description: Lightsail load balancers., type: int, default: 0}
+      elasticache_nodes:
+        description: ElastiCache nodes.
+        type: list
+        elements: dict
+        suboptions:
+          node_type: {description: Node type., type: str, required: true}
+          count: {description: Nodes., type: int, default: 1}
+      cloudfront_gb: {description: CloudFront data out a month (first 1 TB free)., type: float, default: 0}
+      waf:
+        description: AWS WAF.
+        type: dict
+        suboptions:
+          web_acls: {description: Web ACLs., type: int, default: 0}
+          rules: {description: Rules., type: int, default: 0}
+          requests_millions: {description: Requests a month, in millions., type: float, default: 0}
+  tiers:
+    description: Other stacks to price beside this one, for the report's side-by-side chart.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name: {description: The tier's name., type: str, required: true}
+      stack: {description: Its stack, as O(stack)., type: dict, required: true}
+  budget:
+    description: USD a month. Omit to report without a check.
+    type: float
+  on_over_budget:
+    description: Over budget, C(fail) the task (nothing after it runs) or C(warn) and go on.
+    type: str
+    choices: [fail, warn]
+    default: fail
+  free_tier:
+    description:
+      - C(legacy_12_months) for an account made before 2025-07-15, in its first 12 months (750 h of
+        db.t4g.micro and of a load balancer, 20 GB of RDS storage, 15 LCU-hours, 5 GB of S3, 500 MB of ECR).
+      - Accounts made since have credits instead, not priced here. The always-free allowances
+        (CloudWatch, data transfer, CloudFront) apply in both cases.
+    type: str
+    choices: [none, legacy_12_months]
+    default: none
+attributes:
+  check_mode:
+    support: full
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+author:
+  - precedentum.deploy maintainers
+"""
+
+EXAMPLES = r"""
+- name: Price the lean stack before week 1 changes anything; stop if it is over $80 a month
+  precedentum.deploy.cost_check:
+    mode: plan
+    budget: 80
+    stack:
+      fargate_tasks:
+        - {name: backend, cpu: 256, memory: 512}
+        - {name: frontend, cpu: 256, memory: 512}
+      rds: {instance_class: db.t4g.micro, storage_gb: 20, publicly_accessible: true}
+      load_balancer: {count: 1, azs: 2, lcu: 1}
+      secrets: 2
+      ecr_gb: 2
+  register: cost
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ cost.table }}"
+"""
+
+RETURN = r"""
+mode: {description: The mode priced., returned: always, type: str, sample: plan}
+region: {description: The region of the price table., returned: always, type: str, sample: us-east-1}
+total_monthly_usd: {description: The total, USD a month., returned: always, type: float, sample: 73.73}
+budget_usd: {description: The budget (null without one)., returned: always, type: float}
+over_budget: {description: The total is over the budget., returned: always, type: bool}
+free_tier: {description: The free tier applied., returned: always, type: str}
+lines:
+  description: Every priced line (a line the free tier makes free is kept, at 0, with a note).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{service: RDS, resource: db.t4g.micro single-AZ, quantity: 1, unit: instance-month,
+            unit_price_usd: 11.68, monthly_usd: 11.68, confidence: listed, note: ""}]
+unexpected:
+  description: Resources not made by this collection (deployed mode; empty in plan mode).
+  returned: always
+  type: list
+recommendations:
+  description: Levers that keep every feature, with their saving.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: "Run the tasks on ARM64 (...)", saving_monthly_usd: 3.6, confidence: listed}]
+tiers:
+  description: The total of each stack of O(tiers), and of this one under C(this deployment).
+  returned: always
+  type: dict
+table: {description: The lines as fixed-width text rows., returned: always, type: list, elements: str}
+report_markdown: {description: The Markdown report., returned: always, type: str}
+prices_collected: {description: The date of the price table., returned: always, type: str}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils import costs
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import COLLECTED, REGION
+
+
+def task_spec():
+    return dict(
+        name=dict(type="str", required=True), cpu=dict(type="int", required=True),
+        memory=dict(type="int", required=True),
+        architecture=dict(type="str", choices=["X86_64", "ARM64"], default="X86_64"),
+        count=dict(type="int", default=1), public_ip=dict(type="bool", default=True),
+        spot=dict(type="bool", default=False))
+
+
+def stack_spec():
+    def number(kind="float"):
+        return dict(type=kind, default=0)
+
+    return dict(
+        fargate_tasks=dict(type="list", elements="dict", options=task_spec()),
+        rds=dict(type="dict", options=dict(
+            instance_class=dict(type="str", default="db.t4g.micro"), multi_az=dict(type="bool", default=False),
+            storage_gb=dict(type="int", default=20), backup_gb=number(),
+            publicly_accessible=dict(type="bool", default=False))),
+        load_balancer=dict(type="dict", options=dict(
+            count=dict(type="int", default=1), azs=dict(type="int", default=2), lcu=dict(type="float", default=1))),
+        s3_gb=number(), ecr_gb=number(), secrets=number("int"), route53_zones=number("int"),
+        cloudwatch=dict(type="dict", options=dict(
+            alarms=number("int"), dashboards=number("int"), logs_ingested_gb=number(), logs_stored_gb=number())),
+        data_out_gb=number(), nat_gateways=number("int"), nat_processed_gb=number(), idle_elastic_ips=number("int"),
+        lightsail=dict(type="dict", options=dict(
+            container_power=dict(type="str", choices=["nano", "micro", "small", "medium", "large", "xlarge"]),
+            container_scale=dict(type="int", default=1),
+            database_bundle=dict(type="str", choices=["micro", "micro_ha"]),
+            instances=dict(type="list", elements="str", default=[]), load_balancers=number("int"))),
+        elasticache_nodes=dict(type="list", elements="dict", options=dict(
+            node_type=dict(type="str", required=True), count=dict(type="int", default=1))),
+        cloudfront_gb=number(),
+        waf=dict(type="dict", options=dict(web_acls=number("int"), rules=number("int"), requests_millions=number())),
+    )
+
+
+def negatives(value, path):
+    """Paths of every negative number in a stack (counts and sizes are never below zero)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [path] if value < 0 else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in negatives(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in negatives(v, f"{path}[{i}]")]
+    return []
+
+
+def tier_stack(module, tier, index):
+    """A tier's stack, checked with the same argument spec as `stack`."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    checked = ArgumentSpecValidator(stack_spec()).validate(tier["stack"])
+    if checked.error_messages:
+        module.fail_json(msg=f"tiers[{index}].stack ({tier['name']}): " + "; ".join(checked.error_messages))
+    return checked.validated_parameters
+
+
+def main():
+    argument_spec = dict(
+        mode=dict(type="str", choices=["plan"], default="plan"),
+        stack=dict(type="dict", required=True, options=stack_spec()),
+        tiers=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str", required=True), stack=dict(type="dict", required=True))),
+        budget=dict(type="float"),
+        on_over_budget=dict(type="str", choices=["fail", "warn"], default="fail"),
+        free_tier=dict(type="str", choices=list(costs.FREE_TIERS), default="none"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    p = module.params
+    bad = negatives(p["stack"], "stack") + negatives(p["budget"] or 0, "budget")
+    if bad:
+        module.fail_json(msg=f"{', '.join(bad)}: must not be negative")
+    tiers = [(t["name"], tier_stack(module, t, i)) for i, t in enumerate(p["tiers"])]
+
+    try:
+        lines = costs.plan_lines(p["stack"], p["free_tier"])
+        recommendations = costs.recommendations(p["stack"], p["free_tier"])
+        tier_totals = {name: costs.cents(costs.total(costs.plan_lines(stack, p["free_tier"]))) for name, stack in tiers}
+    except costs.PriceMissing as e:
+        module.fail_json(msg=f"{e} (collected {COLLECTED}): price it by hand or add it to the table")
+    total = costs.cents(costs.total(lines))
+    tier_totals = {"this deployment": total, **tier_totals}
+    over = p["budget"] is not None and total > p["budget"]
+    shown = costs.rounded(lines)
+    result = dict(
+        changed=False, mode=p["mode"], region=REGION, total_monthly_usd=total, budget_usd=p["budget"],
+        over_budget=over, free_tier=p["free_tier"], lines=shown, unexpected=[], recommendations=recommendations,
+        tiers=tier_totals, prices_collected=COLLECTED, table=costs.table(shown, total),
+    )
+    result["report_markdown"] = costs.markdown(result, COLLECTED, tier_totals if tiers else None)
+    if over:
+        message = (f"The plan costs ${total:.2f} a month, over the budget of ${p['budget']:.2f} "
+                   f"(by ${total - p['budget']:.2f}).")
+        if p["on_over_budget"] == "fail":
+            module.fail_json(msg=message + " Nothing was changed: raise the budget or shrink the plan.",
+                             **result)
+        module.warn(message)
+    module.exit_json(msg=f"${total:.2f} a month at list price", **result)
+
+
+if __name__ == "__main__":
+    main()

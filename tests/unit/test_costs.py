@@ -1,0 +1,136 @@
+"""The cost check's arithmetic, pinned to the figures worked out by hand in docs/costs.md."""
+
+from __future__ import annotations
+
+import copy
+import sys
+
+import pytest
+
+from tests.harness.ansible import REPO
+
+sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
+
+from ansible_collections.precedentum.deploy.plugins.module_utils import costs  # noqa: E402
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import PRICES  # noqa: E402
+
+# The seed's lean stack, literally: 2 tasks 0.25 vCPU / 0.5 GB x86 with public IPs, db.t4g.micro
+# single-AZ 20 GB public, 1 ALB at 1 LCU, 5 GB S3, 1 zone, 1 secret, 2 GB ECR, 3 alarms, 1 dashboard.
+SEED = {
+    "fargate_tasks": [
+        {"name": "backend", "cpu": 256, "memory": 512, "architecture": "X86_64", "public_ip": True},
+        {"name": "frontend", "cpu": 256, "memory": 512, "architecture": "X86_64", "public_ip": True},
+    ],
+    "rds": {"instance_class": "db.t4g.micro", "multi_az": False, "storage_gb": 20, "publicly_accessible": True},
+    "load_balancer": {"count": 1, "azs": 2, "lcu": 1},
+    "s3_gb": 5, "route53_zones": 1, "secrets": 1, "ecr_gb": 2,
+    "cloudwatch": {"alarms": 3, "dashboards": 1, "logs_ingested_gb": 1, "logs_stored_gb": 1},
+    "data_out_gb": 10,
+}
+ULTRA_LEAN = {"lightsail": {"container_power": "micro", "container_scale": 1, "database_bundle": "micro"},
+              "secrets": 1, "ecr_gb": 2}
+
+
+def variant(**changes):
+    stack = copy.deepcopy(SEED)
+    for path, value in changes.items():
+        *parents, leaf = path.split("__")
+        node = stack
+        for key in parents:
+            node = node[key] if not key.isdigit() else node[int(key)]
+        node[int(leaf) if leaf.isdigit() else leaf] = value
+    return stack
+
+
+def monthly(stack, free_tier="none"):
+    return costs.total(costs.plan_lines(stack, free_tier))
+
+
+def by_resource(stack, free_tier="none"):
+    return {(item["service"], item["resource"]): item["monthly_usd"]
+            for item in costs.rounded(costs.plan_lines(stack, free_tier))}
+
+
+def test_the_seed_lean_stack_costs_73_73_not_62():
+    assert monthly(SEED) == pytest.approx(73.73, abs=0.05)
+    lines = by_resource(SEED)
+    assert lines[("Public IPv4", "Fargate tasks with a public IP")] == 7.30
+    assert lines[("Public IPv4", "load balancer nodes (one per zone)")] == 7.30
+    assert lines[("Public IPv4", "publicly accessible RDS instance")] == 3.65
+    assert lines[("RDS", "db.t4g.micro single-AZ")] == 11.68
+    assert lines[("Load balancer", "application load balancer")] == 16.43
+    assert lines[("CloudWatch", "alarms")] == 0 and lines[("Data transfer", "out to the internet")] == 0
+    assert lines[("S3", "Standard storage")] == 0.12, "rounded half up, as on a bill"
+
+
+@pytest.mark.parametrize(("name", "stack", "expected"), [
+    ("ARM64 tasks", variant(fargate_tasks__0__architecture="ARM64", fargate_tasks__1__architecture="ARM64"), 70.13),
+    ("RDS public only while loading", variant(rds__publicly_accessible=False), 70.08),
+    ("both containers in one task", variant(fargate_tasks=[
+        {"name": "app", "cpu": 256, "memory": 1024, "architecture": "X86_64", "public_ip": True}]), 62.69),
+    ("ultra-lean: Lightsail container micro + managed PostgreSQL", ULTRA_LEAN, 25.60),
+    ("ultra-lean with SQLite in the container", {**ULTRA_LEAN, "lightsail": {"container_power": "micro"}}, 10.60),
+])
+def test_variants_are_pinned(name, stack, expected):
+    assert monthly(stack) == pytest.approx(expected, abs=0.05), name
+
+
+def test_legacy_free_tier_takes_the_database_load_balancer_and_small_storage_off():
+    lines = by_resource(SEED, "legacy_12_months")
+    assert lines[("RDS", "db.t4g.micro single-AZ")] == 0 and lines[("RDS", "storage (gp3)")] == 0
+    assert lines[("Load balancer", "application load balancer")] == 0
+    assert lines[("Load balancer", "capacity, 1 LCU on average (an assumption)")] == pytest.approx(5.72)
+    assert lines[("S3", "Standard storage")] == 0 and lines[("ECR", "image storage")] == 0.15
+    # Public IPv4 stays: that tier's 750 h of addresses cover EC2 only.
+    assert lines[("Public IPv4", "Fargate tasks with a public IP")] == 7.30
+    assert monthly(SEED, "legacy_12_months") == pytest.approx(43.03, abs=0.05)
+    # Larger or multi-AZ instances are not in that tier.
+    small = by_resource(variant(rds__instance_class="db.t4g.small"), "legacy_12_months")
+    assert small[("RDS", "db.t4g.small single-AZ")] == 23.36
+
+
+def test_multi_az_doubles_instance_and_storage():
+    lines = by_resource(variant(rds__multi_az=True))
+    assert lines[("RDS", "db.t4g.micro multi-AZ")] == 23.36 and lines[("RDS", "storage (gp3)")] == 4.60
+
+
+def test_recommendations_are_computed_from_the_stack():
+    found = {r["action"].split(" (")[0]: r for r in costs.recommendations(SEED)}
+    assert found["Run the tasks on ARM64"]["saving_monthly_usd"] == 3.60
+    assert found["Keep RDS private and open it only while loading data"]["saving_monthly_usd"] == 3.65
+    assert found["Run both containers in one task behind the same load balancer"]["saving_monthly_usd"] == 11.04
+    assert found["Run the frontend on Fargate Spot"]["confidence"] == "unverified"
+    # Already applied: not recommended again.
+    done = variant(fargate_tasks=[{"name": "app", "cpu": 256, "memory": 1024, "architecture": "ARM64"}],
+                   rds__publicly_accessible=False)
+    assert costs.recommendations(done) == []
+
+
+def test_unverified_prices_say_so_on_their_lines():
+    stack = {"lightsail": {"load_balancers": 1}, "elasticache_nodes": [{"node_type": "cache.t4g.micro"}]}
+    assert {item["confidence"] for item in costs.plan_lines(stack)} == {"unverified"}
+    assert {item["confidence"] for item in costs.plan_lines(SEED)} == {"listed"}
+
+
+def test_beyond_the_always_free_allowances():
+    lines = by_resource({"cloudwatch": {"alarms": 12, "dashboards": 4, "logs_ingested_gb": 7, "logs_stored_gb": 10},
+                         "data_out_gb": 150, "cloudfront_gb": 1124, "nat_gateways": 1, "idle_elastic_ips": 2})
+    assert lines[("CloudWatch", "alarms")] == 0.20 and lines[("CloudWatch", "dashboards")] == 3.00
+    assert lines[("CloudWatch", "logs ingested")] == 1.00 and lines[("CloudWatch", "logs stored")] == 0.30
+    assert lines[("Data transfer", "out to the internet")] == 4.50 and lines[("CloudFront", "data out")] == 8.50
+    assert lines[("NAT gateway", "NAT gateway")] == 32.85
+    assert lines[("Public IPv4", "NAT gateway addresses")] == 3.65
+    assert lines[("Public IPv4", "Elastic IPs attached to nothing")] == 7.30
+
+
+def test_an_unknown_size_is_named():
+    with pytest.raises(costs.PriceMissing, match="rds.instance_class db.r6g.large"):
+        costs.plan_lines(variant(rds__instance_class="db.r6g.large"))
+    with pytest.raises(costs.PriceMissing, match="lightsail.container_power huge"):
+        costs.plan_lines({"lightsail": {"container_power": "huge"}})
+
+
+def test_every_price_has_a_unit_a_source_and_a_confidence():
+    for key, item in PRICES.items():
+        assert item["usd"] > 0 and item["unit"] and item["source"], key
+        assert item["confidence"] in ("listed", "unverified"), key
