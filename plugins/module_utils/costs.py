@@ -65,6 +65,10 @@ def _fargate(stack, lines):
 
 
 def _rds(rds, free_tier, lines):
+    if isinstance(rds, list):  # deployed mode: every instance found
+        for one in rds:
+            _rds(one, free_tier, lines)
+        return
     if not rds:
         return
     klass, multi = rds.get("instance_class", "db.t4g.micro"), rds.get("multi_az", False)
@@ -130,6 +134,10 @@ def _network(stack, lines):
             lines.append(line("NAT gateway", "data processed", processed, "GB", per_gb, processed * per_gb))
         lines.append(line("Public IPv4", "NAT gateway addresses", nat, "address-month", ipv4_month(),
                           nat * ipv4_month()))
+    instances = stack.get("instance_public_ips", 0)
+    if instances:
+        lines.append(line("Public IPv4", "EC2 instances' public addresses", instances, "address-month", ipv4_month(),
+                          instances * ipv4_month()))
     idle = stack.get("idle_elastic_ips", 0)
     if idle:
         lines.append(line("Public IPv4", "Elastic IPs attached to nothing", idle, "address-month", ipv4_month(),
@@ -237,10 +245,13 @@ def recommendations(stack, free_tier="none"):
                      for t in x86)
         found.append({"action": "Run the tasks on ARM64 (ecs_cpu_architecture: ARM64; build arm64 images)",
                       "saving_monthly_usd": saving, "confidence": "listed"})
-    if (stack.get("rds") or {}).get("publicly_accessible"):
+    databases = stack.get("rds") or []
+    public = sum(1 for db in (databases if isinstance(databases, list) else [databases])
+                 if db.get("publicly_accessible"))
+    if public:
         found.append({"action": "Keep RDS private and open it only while loading data "
                                 "(rds_publicly_accessible: false; data_update.yml -e rds_public_window=true)",
-                      "saving_monthly_usd": ipv4_month(), "confidence": "listed"})
+                      "saving_monthly_usd": public * ipv4_month(), "confidence": "listed"})
     if len(tasks) >= 2 and all(t.get("count", 1) == 1 for t in tasks):
         separate = total([item for item in plan_lines({"fargate_tasks": tasks}, free_tier)])
         combined = {"name": "app", "cpu": max(t["cpu"] for t in tasks), "memory": sum(t["memory"] for t in tasks),
@@ -276,13 +287,15 @@ def rounded(lines):
             for item in lines]
 
 
-def table(lines, total_usd):
-    """The lines as fixed-width text, one string per row, for the play's output."""
+def table(lines, total_usd, levers=(), unexpected=()):
+    """The lines as fixed-width text, one string per row, for the play's output (then the levers)."""
     rows = [("service", "resource", "qty", "unit", "unit USD", "USD/month")]
     for item in lines:
         flag = " *" if item["confidence"] == "unverified" else ""
         rows.append((item["service"], item["resource"] + flag, f"{item['quantity']:g}", item["unit"],
                      f"{item['unit_price_usd']:.4f}", f"{item['monthly_usd']:.2f}"))
+    for item in unexpected:
+        rows.append((item["service"], f"UNEXPECTED {item['resource']}", "", "", "", f"{item['monthly_usd']:.2f}"))
     rows.append(("total", "", "", "", "", f"{total_usd:.2f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     out = []
@@ -293,6 +306,9 @@ def table(lines, total_usd):
             out.append("  ".join("-" * w for w in widths))
     if any(item["confidence"] == "unverified" for item in lines):
         out.append("* unverified price (third-party source only)")
+    if levers:
+        out += ["", "Levers that keep every feature:"]
+        out += [f"- {r['action']}: saves ${r['saving_monthly_usd']:.2f} a month" for r in levers]
     return out
 
 
@@ -339,3 +355,31 @@ def markdown(result, collected, tiers=None):
     if tiers:
         md += ["", "## The tiers side by side", "", "```"] + bars(list(tiers.items())) + ["```"]
     return "\n".join(md) + "\n"
+
+
+def deployed(ours, unexpected, findings, free_tier="none"):
+    """Lines, unexpected items and levers of what an account holds (cost_discovery.Account)."""
+    lines = plan_lines(ours, free_tier)
+    backup = price("rds.backup.gb_month")["usd"]
+    for snap in findings.get("snapshots", []):
+        if snap["ours"]:
+            lines.append(line("RDS", f"manual snapshot {snap['id']}", snap["gb"], "GB-month", backup,
+                              snap["gb"] * backup, note="kept until deleted (at most its allocated size)"))
+    items = []
+    for service, resource, stack, note in unexpected:
+        items.append({"service": service, "resource": resource,
+                      "monthly_usd": cents(total(plan_lines(stack, free_tier))), "note": note})
+    for snap in findings.get("snapshots", []):
+        if not snap["ours"]:
+            items.append({"service": "RDS", "resource": f"manual snapshot {snap['id']}",
+                          "monthly_usd": cents(snap["gb"] * backup), "note": "at most its allocated size"})
+    levers = recommendations(ours, free_tier)
+    stored_price = price("cloudwatch.logs_stored_gb_month")["usd"]
+    for group in findings.get("log_groups_without_retention", []):
+        levers.append({"action": f"Set a retention on the log group {group['name']} (it keeps logs forever)",
+                       "saving_monthly_usd": cents(group["gb"] * stored_price), "confidence": "listed"})
+    for snap in findings.get("snapshots", []):
+        if snap["ours"]:
+            levers.append({"action": f"Delete the snapshot {snap['id']} once it is no longer needed",
+                           "saving_monthly_usd": cents(snap["gb"] * backup), "confidence": "listed"})
+    return lines, items, levers

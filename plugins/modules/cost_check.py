@@ -22,15 +22,30 @@ description:
   - Changes nothing, in AWS or on disk; writing the report files is the playbook's job.
 options:
   mode:
-    description: What to price. Only C(plan) for now.
+    description:
+      - C(plan) prices O(stack). C(deployed) finds what exists in the account and region (ECS
+        services and their task sizes and counts, RDS instances and manual snapshots, load balancers,
+        NAT gateways, Elastic IPs, EC2 instances, secrets, ECR repositories and their images, log
+        groups, alarms, dashboards, hosted zones, Lightsail container services and databases) and
+        prices that; what is not ours (O(ours_tags), O(name_prefix)) is listed under RV(unexpected).
     type: str
-    choices: [plan]
+    choices: [plan, deployed]
     default: plan
+  ours_tags:
+    description: Deployed mode - a resource carrying all these tags is ours.
+    type: dict
+    default: {ManagedBy: precedentum.deploy}
+  name_prefix:
+    description: Deployed mode - a resource whose name starts with this is ours too (ECR repositories carry no tags).
+    type: str
+  lcu:
+    description: Deployed mode - load balancer capacity units in use on average (an assumption).
+    type: float
+    default: 1
   stack:
     description:
-      - What the deployment runs. Every key is optional; what is absent costs nothing.
+      - What the deployment runs (plan mode; required there). Every key is optional; what is absent costs nothing.
     type: dict
-    required: true
     suboptions:
       fargate_tasks:
         description: One entry per ECS service (or one-off task running all month).
@@ -104,6 +119,10 @@ options:
           web_acls: {description: Web ACLs., type: int, default: 0}
           rules: {description: Rules., type: int, default: 0}
           requests_millions: {description: Requests a month, in millions., type: float, default: 0}
+  name:
+    description: This stack's name in the side-by-side chart.
+    type: str
+    default: this deployment
   tiers:
     description: Other stacks to price beside this one, for the report's side-by-side chart.
     type: list
@@ -175,9 +194,15 @@ lines:
   sample: [{service: RDS, resource: db.t4g.micro single-AZ, quantity: 1, unit: instance-month,
             unit_price_usd: 11.68, monthly_usd: 11.68, confidence: listed, note: ""}]
 unexpected:
-  description: Resources not made by this collection (deployed mode; empty in plan mode).
+  description:
+    - Resources not made by this collection, each with C(service), C(resource), C(monthly_usd) and
+      C(note) (deployed mode; empty in plan mode). They count in RV(total_monthly_usd).
   returned: always
   type: list
+findings:
+  description: Deployed mode - C(repositories_without_lifecycle) (names), C(warnings) (what could not be read).
+  returned: always
+  type: dict
 recommendations:
   description: Levers that keep every feature, with their saving.
   returned: always
@@ -185,16 +210,21 @@ recommendations:
   elements: dict
   sample: [{action: "Run the tasks on ARM64 (...)", saving_monthly_usd: 3.6, confidence: listed}]
 tiers:
-  description: The total of each stack of O(tiers), and of this one under C(this deployment).
+  description: The total of each stack of O(tiers), and of this one under O(name).
   returned: always
   type: dict
-table: {description: The lines as fixed-width text rows., returned: always, type: list, elements: str}
+table:
+  description: The lines as fixed-width text rows, then the levers.
+  returned: always
+  type: list
+  elements: str
 report_markdown: {description: The Markdown report., returned: always, type: str}
 prices_collected: {description: The date of the price table., returned: always, type: str}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.precedentum.deploy.plugins.module_utils import costs
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import Account
 from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import COLLECTED, REGION
 
 
@@ -260,39 +290,56 @@ def tier_stack(module, tier, index):
 
 def main():
     argument_spec = dict(
-        mode=dict(type="str", choices=["plan"], default="plan"),
-        stack=dict(type="dict", required=True, options=stack_spec()),
+        mode=dict(type="str", choices=["plan", "deployed"], default="plan"),
+        ours_tags=dict(type="dict", default={"ManagedBy": "precedentum.deploy"}),
+        name_prefix=dict(type="str"),
+        lcu=dict(type="float", default=1),
+        stack=dict(type="dict", options=stack_spec()),
+        name=dict(type="str", default="this deployment"),
         tiers=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True), stack=dict(type="dict", required=True))),
         budget=dict(type="float"),
         on_over_budget=dict(type="str", choices=["fail", "warn"], default="fail"),
         free_tier=dict(type="str", choices=list(costs.FREE_TIERS), default="none"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_if=[("mode", "plan", ["stack"])])
     p = module.params
-    bad = negatives(p["stack"], "stack") + negatives(p["budget"] or 0, "budget")
+    bad = negatives(p["stack"] or {}, "stack") + negatives(p["budget"] or 0, "budget") + negatives(p["lcu"], "lcu")
     if bad:
         module.fail_json(msg=f"{', '.join(bad)}: must not be negative")
     tiers = [(t["name"], tier_stack(module, t, i)) for i, t in enumerate(p["tiers"])]
 
+    unexpected, findings = [], {}
     try:
-        lines = costs.plan_lines(p["stack"], p["free_tier"])
-        recommendations = costs.recommendations(p["stack"], p["free_tier"])
+        if p["mode"] == "deployed":
+            account = Account(module, p["ours_tags"], p["name_prefix"], p["lcu"]).read()
+            lines, unexpected, recommendations = costs.deployed(account.ours, account.unexpected, account.findings,
+                                                                p["free_tier"])
+            findings = {"repositories_without_lifecycle": account.findings["repositories_without_lifecycle"],
+                        "warnings": account.findings["warnings"]}
+            for warning in findings["warnings"]:
+                module.warn(warning)
+        else:
+            lines = costs.plan_lines(p["stack"], p["free_tier"])
+            recommendations = costs.recommendations(p["stack"], p["free_tier"])
         tier_totals = {name: costs.cents(costs.total(costs.plan_lines(stack, p["free_tier"]))) for name, stack in tiers}
     except costs.PriceMissing as e:
         module.fail_json(msg=f"{e} (collected {COLLECTED}): price it by hand or add it to the table")
-    total = costs.cents(costs.total(lines))
-    tier_totals = {"this deployment": total, **tier_totals}
+    total = costs.cents(costs.total(lines) + sum(item["monthly_usd"] for item in unexpected))
+    tier_totals = {p["name"]: total, **tier_totals}
     over = p["budget"] is not None and total > p["budget"]
     shown = costs.rounded(lines)
     result = dict(
         changed=False, mode=p["mode"], region=REGION, total_monthly_usd=total, budget_usd=p["budget"],
-        over_budget=over, free_tier=p["free_tier"], lines=shown, unexpected=[], recommendations=recommendations,
-        tiers=tier_totals, prices_collected=COLLECTED, table=costs.table(shown, total),
+        over_budget=over, free_tier=p["free_tier"], lines=shown, unexpected=unexpected, findings=findings,
+        recommendations=recommendations,
+        tiers=tier_totals, prices_collected=COLLECTED, table=costs.table(shown, total, recommendations, unexpected),
     )
     result["report_markdown"] = costs.markdown(result, COLLECTED, tier_totals if tiers else None)
     if over:
-        message = (f"The plan costs ${total:.2f} a month, over the budget of ${p['budget']:.2f} "
+        what = "plan" if p["mode"] == "plan" else "account"
+        message = (f"The {what} costs ${total:.2f} a month, over the budget of ${p['budget']:.2f} "
                    f"(by ${total - p['budget']:.2f}).")
         if p["on_over_budget"] == "fail":
             module.fail_json(msg=message + " Nothing was changed: raise the budget or shrink the plan.",

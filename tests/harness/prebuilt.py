@@ -87,6 +87,7 @@ def replay(emu: Emulator, recording: bytes) -> None:
 
 class Prebuilt:
     """prebuilt(emu, 'week1.yml', '--tags', 'network'): the account that command builds, in ``emu``.
+    prebuilt(emu, ['week1.yml', 'week2.yml']): the playbooks run one after the other.
 
     ``emu`` is restarted first (an empty account; its recorder, if on, starts again): the replay
     must start where the recording started, a server never used, to give the same identifiers.
@@ -96,7 +97,7 @@ class Prebuilt:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    def __call__(self, emu: Emulator, playbook: str, *args: str, extra_vars: dict | None = None,
+    def __call__(self, emu: Emulator, playbook: str | list[str], *args: str, extra_vars: dict | None = None,
                  inventory: str = "inventories/lean") -> None:
         recording, expected = self.recording(playbook, args, extra_vars, inventory)
         emu.restart()
@@ -113,7 +114,8 @@ class Prebuilt:
             raise AssertionError(f"the replayed {playbook} {' '.join(args)} differs from the recorded one: "
                                  f"missing {missing}, unexpected {extra}")
 
-    def recording(self, playbook: str, args: tuple, extra_vars: dict | None, inventory: str) -> tuple[bytes, list]:
+    def recording(self, playbook: str | list[str], args: tuple, extra_vars: dict | None,
+                  inventory: str) -> tuple[bytes, list]:
         key = hashlib.sha256(json.dumps([playbook, list(args), extra_vars, inventory]).encode()).hexdigest()[:16]
         data, ids = self.directory / f"{key}.jsonl", self.directory / f"{key}.ids.json"
         with open(self.directory / f"{key}.lock", "w") as lock:
@@ -123,14 +125,16 @@ class Prebuilt:
         return data.read_bytes(), json.loads(ids.read_text())
 
     @staticmethod
-    def _record(data: Path, ids: Path, playbook: str, args: tuple, extra_vars: dict | None, inventory: str) -> None:
+    def _record(data: Path, ids: Path, playbook: str | list[str], args: tuple, extra_vars: dict | None,
+                inventory: str) -> None:
         with Emulator(record=True) as emu:
             emu.api(f"/moto-api/seed?a={SEED}")
             emu.start_recording()
-            run = run_playbook(str(REPO / "playbooks" / playbook), emu.env(), *args, inventory=inventory,
-                               extra_vars=extra_vars)
-            if run.rc != 0:
-                raise RuntimeError(f"building the prebuilt account failed:\n{run}")
+            for name in [playbook] if isinstance(playbook, str) else playbook:
+                run = run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, inventory=inventory,
+                                   extra_vars=extra_vars)
+                if run.rc != 0:
+                    raise RuntimeError(f"building the prebuilt account failed:\n{run}")
             emu.api("/moto-api/recorder/stop-recording")
             recording = emu.api("/moto-api/recorder/download-recording", method="GET")
             ids.write_text(json.dumps(identifiers(emu)))

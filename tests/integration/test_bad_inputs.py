@@ -56,6 +56,12 @@ BAD_INPUTS = [
      "alb_backend_path_patterns"),
     ("threshold below AWS's minimum", {"alb_healthy_threshold": 1}, "alb_healthy_threshold"),
     ("a typo in an alb variable", {"alb_backend_health_path": "/x"}, "alb_backend_health_path"),
+    # cost (the guard at the start of every week)
+    ("a plan over the budget", {"cost_budget_usd": 50}, "cost_budget_usd"),
+    ("a budget below zero", {"cost_budget_usd": -5}, "cost_budget_usd"),
+    ("a usage assumption below zero", {"cost_lcu": -1}, "cost_lcu"),
+    ("a usage assumption that is not a number", {"cost_data_out_gb": "lots"}, "cost_data_out_gb"),
+    ("a typo in a cost variable", {"cost_budgte_usd": 80}, "cost_budgte_usd"),
 ]
 
 BAD_WEEK2_INPUTS = [
@@ -68,6 +74,7 @@ BAD_WEEK2_INPUTS = [
     ("a negative desired count", {"ecs_desired_count": -1}, "ecs_desired_count"),
     ("a log retention CloudWatch does not offer", {"ecs_log_retention_days": 10}, "ecs_log_retention_days"),
     ("a typo in an ecs variable", {"ecs_desired_cuont": 2}, "ecs_desired_cuont"),
+    ("a scale-up over the budget", {"ecs_backend_cpu": 4096, "ecs_backend_memory": 8192}, "cost_budget_usd"),
     ("an operator address that is not a CIDR", {"rds_operator_cidr": "my laptop"}, "rds_operator_cidr"),
     ("a data source and a dump at once", {"rds_data_source": "dbname=x", "rds_data_source_dump": "/tmp/x.dump"},
      "rds_data_source_dump"),

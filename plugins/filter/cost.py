@@ -1,0 +1,106 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The stack description that cost_check prices, from the roles' variables."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+DOCUMENTATION = r"""
+name: cost_stack
+short_description: What an option of the plan runs, as precedentum.deploy.cost_check's stack description
+description:
+  - Takes the roles' settings (the inventory's values over the roles' defaults) and the usage
+    assumptions of the cost role, and returns the stack that C(lean) or C(ultra_lean) would run
+    when every phase of the plan is in place.
+options:
+  _input:
+    description: Settings by variable name (ecs_*, rds_*, network_*, lightsail_*, cost_*).
+    type: dict
+    required: true
+  option:
+    description: C(lean) or C(ultra_lean).
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+stack: "{{ __cost_settings | precedentum.deploy.cost_stack('lean') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The stack description (see the cost_check module's stack option).
+  type: dict
+"""
+
+OPTIONS = ("lean", "ultra_lean")
+
+
+def _int(settings, name):
+    try:
+        return int(settings[name])
+    except KeyError as e:
+        raise AnsibleFilterError(f"cost_stack: {name} is not set") from e
+    except (TypeError, ValueError) as e:
+        raise AnsibleFilterError(f"cost_stack: {name} must be a whole number, got {settings[name]!r}") from e
+
+
+def _float(settings, name):
+    try:
+        return float(settings.get(name, 0) or 0)
+    except (TypeError, ValueError) as e:
+        raise AnsibleFilterError(f"cost_stack: {name} must be a number, got {settings[name]!r}") from e
+
+
+def _shared(s):
+    """What both options have: the image registry, the secrets, logs, data out, the assumptions."""
+    return {
+        "ecr_gb": _float(s, "cost_ecr_gb"),
+        "s3_gb": _float(s, "cost_s3_gb"),
+        "route53_zones": _int(s, "cost_route53_zones"),
+        "data_out_gb": _float(s, "cost_data_out_gb"),
+        "cloudwatch": {"alarms": _int(s, "cost_alarms"), "dashboards": _int(s, "cost_dashboards"),
+                       "logs_ingested_gb": _float(s, "cost_logs_ingested_gb"),
+                       "logs_stored_gb": _float(s, "cost_logs_stored_gb")},
+    }
+
+
+def cost_stack(settings, option):
+    if option not in OPTIONS:
+        raise AnsibleFilterError(f"cost_stack: option must be one of {', '.join(OPTIONS)}, got {option!r}")
+    s = settings
+    stack = _shared(s)
+    if option == "ultra_lean":
+        # The lightsail role's defaults (micro x 1, managed PostgreSQL) until the inventory says otherwise.
+        s = {"lightsail_container_scale": 1, **s}
+        postgres = s.get("lightsail_database", "postgres") == "postgres"
+        stack["lightsail"] = {"container_power": s.get("lightsail_container_power", "micro"),
+                              "container_scale": _int(s, "lightsail_container_scale")}
+        if postgres:
+            stack["lightsail"]["database_bundle"] = s.get("lightsail_database_bundle", "micro")
+        stack["secrets"] = 1  # the database password (or, with SQLite, Django's secret key)
+        return stack
+
+    arch, count, public = s["ecs_cpu_architecture"], _int(s, "ecs_desired_count"), bool(s["ecs_assign_public_ip"])
+    if s["ecs_layout"] == "combined":
+        tasks = [{"name": "app", "cpu": _int(s, "ecs_combined_cpu"), "memory": _int(s, "ecs_combined_memory")}]
+    else:
+        tasks = [{"name": name, "cpu": _int(s, f"ecs_{name}_cpu"), "memory": _int(s, f"ecs_{name}_memory")}
+                 for name in ("backend", "frontend")]
+    stack["fargate_tasks"] = [{**t, "architecture": arch, "count": count, "public_ip": public} for t in tasks]
+    stack["rds"] = {"instance_class": s["rds_instance_class"], "multi_az": bool(s["rds_multi_az"]),
+                    "storage_gb": _int(s, "rds_allocated_storage"),
+                    "publicly_accessible": bool(s["rds_publicly_accessible"])}
+    stack["load_balancer"] = {"count": 1, "azs": len(s["network_public_subnet_cidrs"]), "lcu": _float(s, "cost_lcu")}
+    stack["secrets"] = 2  # the database's master secret and the application's (Django) secret
+    return stack
+
+
+def cost_tier(option, settings):
+    """{name, stack} of an option, for cost_check's tiers."""
+    return {"name": option, "stack": cost_stack(settings, option)}
+
+
+class FilterModule:
+    def filters(self):
+        return {"cost_stack": cost_stack, "cost_tier": cost_tier}

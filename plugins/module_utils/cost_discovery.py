@@ -1,0 +1,199 @@
+# What exists in an account and region, as cost_check's stack description: ours (by tags or name)
+# and unexpected, plus the findings that cost money over time (logs kept forever, repositories
+# without a lifecycle policy, leftover snapshots, idle addresses).
+from __future__ import annotations
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+GB = 1024**3
+
+
+def _tags(pairs, key="Key", value="Value"):
+    return {t[key]: t[value] for t in pairs or []}
+
+
+class Account:
+    """Reads the account through the module's clients; ``ours`` decides what this collection made."""
+
+    def __init__(self, module, ours_tags, name_prefix, lcu=1):
+        self.module, self.ours_tags, self.name_prefix, self.lcu = module, ours_tags, name_prefix, lcu
+        self.ours = {"fargate_tasks": []}
+        self.unexpected = []  # (service, resource, stack of that one resource, note)
+        self.findings = {"log_groups_without_retention": [], "repositories_without_lifecycle": [],
+                         "snapshots": [], "warnings": []}
+
+    def is_ours(self, tags, name=""):
+        if self.ours_tags and all(tags.get(k) == v for k, v in self.ours_tags.items()):
+            return True
+        return bool(self.name_prefix and name and name.startswith(self.name_prefix))
+
+    def add(self, tags, name, service, resource, stack, note=""):
+        """A resource: merged into our stack when ours, else listed as unexpected with its own stack."""
+        if self.is_ours(tags, name):
+            for key, value in stack.items():
+                if key == "rds":  # one entry per instance
+                    self.ours.setdefault("rds", []).append(value)
+                elif key == "load_balancer":
+                    found = self.ours.setdefault("load_balancer", {"count": 0, "azs": 0, "lcu": self.lcu})
+                    found["count"] += value["count"]
+                    found["azs"] = max(found["azs"], value["azs"])
+                elif isinstance(value, list):
+                    self.ours.setdefault(key, []).extend(value)
+                elif isinstance(value, dict):
+                    self.ours.setdefault(key, {}).update(value)
+                else:
+                    self.ours[key] = self.ours.get(key, 0) + value
+        else:
+            self.unexpected.append((service, resource, stack, note))
+
+    def client(self, name):
+        return self.module.client(name)
+
+    def read(self):
+        for step in (self.ecs, self.rds, self.load_balancers, self.ec2, self.secrets, self.ecr, self.logs,
+                     self.cloudwatch, self.route53, self.lightsail):
+            try:
+                step()
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+                if step == self.lightsail:
+                    first = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
+                    self.findings["warnings"].append(
+                        f"Lightsail did not answer ({first}): its resources are not priced")
+                else:
+                    self.module.fail_json_aws(e, msg=f"Could not read the account ({step.__name__})")
+        return self
+
+    def ecs(self):
+        ecs = self.client("ecs")
+        arns = ecs.get_paginator("list_clusters").paginate().build_full_result()["clusterArns"]
+        for cluster in ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"] if arns else []:
+            cluster_tags = _tags(cluster.get("tags"), "key", "value")
+            services = ecs.get_paginator("list_services").paginate(
+                cluster=cluster["clusterArn"]).build_full_result()["serviceArns"]
+            for start in range(0, len(services), 10):
+                described = ecs.describe_services(cluster=cluster["clusterArn"], services=services[start:start + 10],
+                                                  include=["TAGS"])["services"]
+                for svc in described:
+                    if svc.get("status") != "ACTIVE":
+                        continue
+                    td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+                    strategy = [s.get("capacityProvider") for s in svc.get("capacityProviderStrategy") or []]
+                    vpc = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+                    task = {"name": svc["serviceName"], "cpu": int(td.get("cpu") or 256),
+                            "memory": int(td.get("memory") or 512),
+                            "architecture": (td.get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64",
+                            "count": svc.get("runningCount") or svc.get("desiredCount") or 0,
+                            "public_ip": vpc.get("assignPublicIp") == "ENABLED",
+                            "spot": "FARGATE_SPOT" in strategy}
+                    tags = {**cluster_tags, **_tags(svc.get("tags"), "key", "value")}
+                    self.add(tags, svc["serviceName"], "Fargate", f"service {svc['serviceName']}",
+                             {"fargate_tasks": [task]})
+
+    def rds(self):
+        rds = self.client("rds")
+        for db in rds.get_paginator("describe_db_instances").paginate().build_full_result()["DBInstances"]:
+            stack = {"rds": {"instance_class": db["DBInstanceClass"], "multi_az": db.get("MultiAZ", False),
+                             "storage_gb": db.get("AllocatedStorage", 20), "backup_gb": 0,
+                             "publicly_accessible": db.get("PubliclyAccessible", False)}}
+            self.add(_tags(db.get("TagList")), db["DBInstanceIdentifier"], "RDS",
+                     f"instance {db['DBInstanceIdentifier']}", stack)
+        snapshots = rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="manual").build_full_result()
+        for snap in snapshots["DBSnapshots"]:
+            ours = self.is_ours(_tags(snap.get("TagList")), snap["DBSnapshotIdentifier"])
+            self.findings["snapshots"].append(
+                {"id": snap["DBSnapshotIdentifier"], "gb": snap.get("AllocatedStorage", 0), "ours": ours})
+
+    def load_balancers(self):
+        elb = self.client("elbv2")
+        found = elb.get_paginator("describe_load_balancers").paginate().build_full_result()["LoadBalancers"]
+        for start in range(0, len(found), 20):
+            chunk = found[start:start + 20]
+            descriptions = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in chunk])["TagDescriptions"]
+            tags = {d["ResourceArn"]: _tags(d.get("Tags")) for d in descriptions}
+            for lb in chunk:
+                stack = {"load_balancer": {"count": 1, "azs": len(lb.get("AvailabilityZones") or []) or 2}}
+                self.add(tags.get(lb["LoadBalancerArn"], {}), lb["LoadBalancerName"], "Load balancer",
+                         f"{lb.get('Type', 'application')} load balancer {lb['LoadBalancerName']}", stack)
+
+    def ec2(self):
+        ec2 = self.client("ec2")
+        nats = ec2.get_paginator("describe_nat_gateways").paginate().build_full_result()["NatGateways"]
+        for nat in nats:
+            if nat.get("State") in ("available", "pending"):
+                tags = _tags(nat.get("Tags"))
+                self.add(tags, tags.get("Name", ""), "NAT gateway", f"NAT gateway {nat['NatGatewayId']}",
+                         {"nat_gateways": 1})
+        for address in ec2.describe_addresses()["Addresses"]:
+            if not address.get("AssociationId"):
+                tags = _tags(address.get("Tags"))
+                self.add(tags, tags.get("Name", ""), "Public IPv4", f"Elastic IP {address.get('PublicIp')} (idle)",
+                         {"idle_elastic_ips": 1})
+        reservations = ec2.get_paginator("describe_instances").paginate(
+            Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}]).build_full_result()
+        for reservation in reservations["Reservations"]:
+            for instance in reservation["Instances"]:
+                tags = _tags(instance.get("Tags"))
+                # No EC2 instance prices in the table: only its public address is priced.
+                self.add(tags, tags.get("Name", ""), "EC2", f"instance {instance['InstanceId']} "
+                         f"({instance.get('InstanceType')})",
+                         {"instance_public_ips": 1 if instance.get("PublicIpAddress") else 0},
+                         note="instance hours are not in the price table: see the EC2 pricing page")
+
+    def secrets(self):
+        sm = self.client("secretsmanager")
+        for secret in sm.get_paginator("list_secrets").paginate().build_full_result()["SecretList"]:
+            self.add(_tags(secret.get("Tags")), secret["Name"], "Secrets Manager", f"secret {secret['Name']}",
+                     {"secrets": 1})
+
+    def ecr(self):
+        ecr = self.client("ecr")
+        for repo in ecr.get_paginator("describe_repositories").paginate().build_full_result()["repositories"]:
+            name = repo["repositoryName"]
+            images = ecr.get_paginator("describe_images").paginate(repositoryName=name).build_full_result()
+            size = sum(i.get("imageSizeInBytes", 0) for i in images["imageDetails"]) / GB
+            try:
+                ecr.get_lifecycle_policy(repositoryName=name)
+            except botocore.exceptions.ClientError as e:
+                if e.response["Error"]["Code"] != "LifecyclePolicyNotFoundException":
+                    raise
+                self.findings["repositories_without_lifecycle"].append(name)
+            self.add({}, name, "ECR", f"repository {name}", {"ecr_gb": size})
+
+    def logs(self):
+        logs = self.client("logs")
+        stored = 0.0
+        for group in logs.get_paginator("describe_log_groups").paginate().build_full_result()["logGroups"]:
+            gb = group.get("storedBytes", 0) / GB
+            stored += gb
+            if not group.get("retentionInDays"):
+                self.findings["log_groups_without_retention"].append({"name": group["logGroupName"], "gb": gb})
+        self.ours.setdefault("cloudwatch", {})["logs_stored_gb"] = stored
+
+    def cloudwatch(self):
+        cw = self.client("cloudwatch")
+        alarms = cw.get_paginator("describe_alarms").paginate().build_full_result()
+        dashboards = cw.get_paginator("list_dashboards").paginate().build_full_result()["DashboardEntries"]
+        self.ours.setdefault("cloudwatch", {}).update(
+            alarms=len(alarms.get("MetricAlarms", [])) + len(alarms.get("CompositeAlarms", [])),
+            dashboards=len(dashboards))
+
+    def route53(self):
+        zones = self.client("route53").get_paginator("list_hosted_zones").paginate().build_full_result()["HostedZones"]
+        self.ours["route53_zones"] = len(zones)
+
+    def lightsail(self):
+        ls = self.client("lightsail")
+        for service in ls.get_container_services().get("containerServices", []):
+            tags = _tags(service.get("tags"), "key", "value")
+            self.add(tags, service["containerServiceName"], "Lightsail",
+                     f"container service {service['containerServiceName']}",
+                     {"lightsail": {"container_power": service["power"], "container_scale": service.get("scale", 1)}})
+        for db in ls.get_relational_databases().get("relationalDatabases", []):
+            bundle_id = db.get("relationalDatabaseBundleId", "micro_2_0")  # micro_2_0, micro_ha_2_0, ...
+            bundle = "micro_ha" if bundle_id.startswith("micro_ha") else bundle_id.split("_")[0]
+            tags = _tags(db.get("tags"), "key", "value")
+            self.add(tags, db["name"], "Lightsail", f"database {db['name']}",
+                     {"lightsail": {"database_bundle": bundle}})

@@ -1,0 +1,105 @@
+"""cost.yml and the weeks' budget guard: the plan priced from the inventory, the reports and their JSON interface."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.harness.ansible import REPO, run_playbook
+
+pytestmark = pytest.mark.slow
+REPORT_KEYS = ["mode", "region", "total_monthly_usd", "budget_usd", "over_budget", "free_tier", "lines",
+               "unexpected", "recommendations", "findings", "tiers", "prices_collected"]
+LINE_KEYS = {"service", "resource", "quantity", "unit", "unit_price_usd", "monthly_usd", "confidence", "note"}
+
+
+def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tmp_path):
+    def cost(inventory, *args, **extra):
+        return run_playbook(str(REPO / "playbooks/cost.yml"), emulator.env(), *args, inventory=inventory,
+                            extra_vars={"cost_report_dir": str(tmp_path / inventory.split("/")[-1]), **extra})
+
+    dry = cost("inventories/lean", "--check")
+    assert dry.rc == 0 and "74.02" in dry.flat, dry
+    assert not (tmp_path / "lean").exists(), "check mode wrote a report"
+
+    lean = cost("inventories/lean")
+    assert lean.rc == 0, lean
+    report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
+    assert list(report) == REPORT_KEYS
+    assert (report["mode"], report["total_monthly_usd"], report["budget_usd"], report["over_budget"]) == (
+        "plan", 74.02, 75.0, False)
+    assert all(set(line) == LINE_KEYS for line in report["lines"])
+    assert sum(line["monthly_usd"] for line in report["lines"]) == pytest.approx(74.02, abs=0.03)
+    ipv4 = sum(line["quantity"] for line in report["lines"] if line["service"] == "Public IPv4")
+    assert ipv4 == 5, "2 tasks, 2 load balancer nodes, 1 public database"
+    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.1}
+    markdown = (tmp_path / "lean/cost-plan.md").read_text()
+    assert "**Total: $74.02 a month.**" in markdown and "## The tiers side by side" in markdown
+    assert "Run both containers in one task" in lean.flat and "saves $11.04" in lean.flat
+
+    again = cost("inventories/lean")
+    assert again.rc == 0 and again.changed == 0, again
+
+    # The inventory's settings are what is priced: the combined ARM64 layout, a private database.
+    lever = cost("inventories/lean", ecs_layout="combined", ecs_cpu_architecture="ARM64",
+                 rds_publicly_accessible=False, cost_free_tier="legacy_12_months")
+    assert lever.rc == 0, lever
+    report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
+    fargate = [line for line in report["lines"] if line["service"] == "Fargate"]
+    assert [(f["resource"], f["monthly_usd"]) for f in fargate] == [("app (0.25 vCPU / 1 GB ARM64)", 8.51)]
+    assert report["free_tier"] == "legacy_12_months" and report["total_monthly_usd"] < 30
+
+    ultra = cost("inventories/ultra_lean")
+    assert ultra.rc == 0, ultra
+    report = json.loads((tmp_path / "ultra_lean/cost-plan.json").read_text())
+    assert report["total_monthly_usd"] == 25.6, report["lines"]
+    assert {line["service"] for line in report["lines"] if line["monthly_usd"]} == {
+        "Lightsail", "Secrets Manager", "ECR"}
+
+    over = cost("inventories/lean", cost_budget_usd=60)
+    assert over.rc == 0 and "over the budget of $60.00" in over.flat, "cost.yml warns, it does not stop"
+
+
+def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_not(emulator, prebuilt, tmp_path):
+    prebuilt(emulator, ["week1.yml", "week2.yml"])
+
+    def deployed():
+        run = run_playbook(str(REPO / "playbooks/cost.yml"), emulator.env(),
+                           extra_vars={"cost_report_dir": str(tmp_path)})
+        assert run.rc == 0, run
+        return json.loads((tmp_path / "cost-deployed.json").read_text())
+
+    report = deployed()
+    lines = {(line["service"], line["resource"]): (line["quantity"], line["monthly_usd"]) for line in report["lines"]}
+    prefix = "precedentum-testing"
+    assert lines == {
+        ("Fargate", f"{prefix}-backend (0.25 vCPU / 0.5 GB X86_64)"): (1, 9.01),
+        ("Fargate", f"{prefix}-frontend (0.25 vCPU / 0.5 GB X86_64)"): (1, 9.01),
+        ("Public IPv4", "Fargate tasks with a public IP"): (2, 7.30),
+        ("RDS", "db.t4g.micro single-AZ"): (1, 11.68),
+        ("RDS", "storage (gp3)"): (20, 2.30),
+        ("Public IPv4", "publicly accessible RDS instance"): (1, 3.65),
+        ("Load balancer", "application load balancer"): (1, 16.43),
+        ("Load balancer", "capacity, 1 LCU on average (an assumption)"): (1, 5.84),
+        ("Public IPv4", "load balancer nodes (one per zone)"): (2, 7.30),
+        ("Secrets Manager", "secrets"): (2, 0.80),
+    }, lines
+    assert report["unexpected"] == [] and report["total_monthly_usd"] == 73.32
+    assert report["findings"]["repositories_without_lifecycle"] == []
+
+    # Made behind the collection's back: a NAT gateway and an untagged instance.
+    ec2 = emulator.client("ec2")
+    subnet = ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [f"{prefix}-public-*"]}])["Subnets"][0]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet["SubnetId"], AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                                 SubnetId=subnet["SubnetId"])["Instances"][0]["InstanceId"]
+
+    report = deployed()
+    unexpected = {item["resource"]: item["monthly_usd"] for item in report["unexpected"]}
+    assert unexpected[f"NAT gateway {nat}"] == 36.50, "the gateway's hours and its public IPv4"
+    assert any(name.startswith(f"instance {instance}") for name in unexpected), unexpected
+    assert report["total_monthly_usd"] == pytest.approx(73.32 + sum(unexpected.values()), abs=0.01)
+    assert f"NAT gateway {nat}" in (tmp_path / "cost-deployed.md").read_text()
