@@ -27,8 +27,13 @@ def secret_values(emu) -> list[str]:
     return values
 
 
-def test_week2_converge_rerun_deploy_scale_layouts_destroy(recording_emulator, prebuilt):
-    """One account through week 2's whole life (one test: each play costs tens of seconds)."""
+def target_groups(emu) -> dict:
+    return {tg["TargetGroupName"].removeprefix(PREFIX + "-"): tg["TargetGroupArn"]
+            for tg in emu.client("elbv2").describe_target_groups()["TargetGroups"]}
+
+
+def test_week2_refused_before_week1_then_check_converge_rerun(recording_emulator, prebuilt):
+    """Week 2 on a week-1 account, verified through ECS, IAM, Logs and Secrets Manager."""
     emu = recording_emulator
     early = play(emu, "week2.yml")
     assert early.rc != 0 and "run week1.yml first" in early.flat, early
@@ -68,8 +73,7 @@ def test_week2_converge_rerun_deploy_scale_layouts_destroy(recording_emulator, p
 
     # Services: one task each, public IP on the public subnets, the right target group.
     net = network_resources(emu.client("ec2"))
-    tgs = {tg["TargetGroupName"].removeprefix(PREFIX + "-"): tg["TargetGroupArn"]
-           for tg in emu.client("elbv2").describe_target_groups()["TargetGroups"]}
+    tgs = target_groups(emu)
     for name, service in built["services"].items():
         assert service["desiredCount"] == 1 and service["launchType"] == "FARGATE"
         vpc_config = service["networkConfiguration"]["awsvpcConfiguration"]
@@ -109,6 +113,14 @@ def test_week2_converge_rerun_deploy_scale_layouts_destroy(recording_emulator, p
     assert len(recorded_json_calls(emu, "RunTask")) == 2, "a re-run without a new image migrates again"
     assert len(ecs_resources(emu)["task_definitions"]["backend"]) == 1
 
+    assert "$25.72/month" in first.flat
+
+
+def test_deploy_a_new_image_keep_it_and_a_failed_migration(recording_emulator, prebuilt):
+    """deploy.yml and week2.yml's one-off phase on a week-2 account (replayed: tests/harness/prebuilt.py)."""
+    emu = recording_emulator
+    prebuilt(emu, ["week1.yml", "week2.yml"])
+
     # deploy.yml: a tag not in ECR changes nothing; a new tag is one new revision per service.
     missing = play(emu, "deploy.yml", extra_vars={"ecs_image_tag": "1a2b3c4d5e6f"})
     assert missing.rc != 0 and "1a2b3c4d5e6f not found in ECR" in missing.flat, missing
@@ -126,7 +138,7 @@ def test_week2_converge_rerun_deploy_scale_layouts_destroy(recording_emulator, p
         assert state["services"][name]["taskDefinition"].endswith(f"{PREFIX}-{name}:2")
     migrations = [r for r in recorded_json_calls(emu, "RunTask")
                   if "migrate" in r["overrides"]["containerOverrides"][0]["command"]]
-    assert [r["taskDefinition"] for r in migrations] == [f"{PREFIX}-backend:1", f"{PREFIX}-backend:2"]
+    assert [r["taskDefinition"] for r in migrations] == [f"{PREFIX}-backend:2"], "one migration, on the new image"
 
     same = play(emu, "deploy.yml", extra_vars={"ecs_image_tag": "1a2b3c4d5e6f"})
     assert same.rc == 0 and same.changed == 0, same
@@ -139,15 +151,26 @@ def test_week2_converge_rerun_deploy_scale_layouts_destroy(recording_emulator, p
     assert failed.rc != 0, failed
     assert "exited with code 1" in failed.flat and "Essential container in task exited" in failed.flat
 
-    # Phase 4.2's scale-up is a variable and a re-run: one new backend revision, the service on it.
+
+def test_scale_up_then_the_combined_layout_then_destroy_twice(emulator, prebuilt):
+    """Phase 4.2's scale-up, the other layout and destroy.yml on a week-2 account."""
+    emu = emulator
+    prebuilt(emu, ["week1.yml", "week2.yml"])
+    tgs = target_groups(emu)
+    # Phase 4.2's scale-up is a variable and a re-run. Over the $75 budget, the guard stops it before any
+    # change; with the budget raised, one new backend revision and the service on it.
+    scale_up = {"ecs_backend_cpu": 512, "ecs_backend_memory": 1024}
+    over = play(emu, "week2.yml", "--tags", "phase_2_2", extra_vars=scale_up)
+    assert over.rc != 0 and "$83.03 a month" in over.flat and "cost_budget_usd" in over.flat, over
+    assert len(ecs_resources(emu)["task_definitions"]["backend"]) == 1, "over budget, yet something changed"
     bigger = play(emu, "week2.yml", "--tags", "phase_2_2",
-                  extra_vars={"ecs_backend_cpu": 512, "ecs_backend_memory": 1024})
+                  extra_vars={**scale_up, "cost_budget_usd": 90})
     assert bigger.rc == 0, bigger
     scaled = ecs_resources(emu)
     sizes = [(td["cpu"], td["memory"]) for td in scaled["task_definitions"]["backend"]]
-    assert sizes == [("256", "512"), ("256", "512"), ("512", "1024")]
-    assert scaled["services"]["backend"]["taskDefinition"].endswith(f"{PREFIX}-backend:3")
-    assert len(scaled["task_definitions"]["frontend"]) == 2
+    assert sizes == [("256", "512"), ("512", "1024")]
+    assert scaled["services"]["backend"]["taskDefinition"].endswith(f"{PREFIX}-backend:2")
+    assert len(scaled["task_definitions"]["frontend"]) == 1, "the frontend did not change"
 
     # combined: one task with both containers behind both target groups; the two services go.
     combined = play(emu, "week2.yml", extra_vars={"ecs_layout": "combined"})
@@ -159,7 +182,7 @@ def test_week2_converge_rerun_deploy_scale_layouts_destroy(recording_emulator, p
     assert sorted(c["name"] for c in app_td["containerDefinitions"]) == ["backend", "frontend"]
     assert sorted((lb["containerName"], lb["targetGroupArn"]) for lb in after["services"]["app"]["loadBalancers"]) == [
         ("backend", tgs["backend"]), ("frontend", tgs["frontend"])]
-    assert "$14.68/month" in combined.flat and "$25.72/month" in first.flat
+    assert "$14.68/month" in combined.flat
 
     gone = play(emu, "destroy.yml", "--tags", "ecs", extra_vars={"destroy_confirm": PREFIX})
     assert gone.rc == 0, gone
