@@ -9,6 +9,8 @@ from tests.harness.aws_state import PREFIX, db_instance, network_resources, secr
 pytestmark = pytest.mark.slow
 WEEK1_DB = ("--tags", "phase_1_1,phase_1_2")
 CONFIRM = {"destroy_confirm": PREFIX}
+# db.t4g.small puts the lean plan over its $75 budget: the week playbooks' cost guard would stop first.
+BIGGER_BUDGET = {"cost_budget_usd": 100}
 
 
 def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emulator, playbook):
@@ -67,14 +69,15 @@ def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacem
     password = secret_value(sm)["password"]
 
     bigger = playbook("week1.yml", "--tags", "rds", extra_vars={
-        "rds_instance_class": "db.t4g.small", "rds_allocated_storage": 30, "rds_backup_retention_days": 14})
+        "rds_instance_class": "db.t4g.small", **BIGGER_BUDGET, "rds_allocated_storage": 30,
+        "rds_backup_retention_days": 14})
     assert bigger.rc == 0 and bigger.changed > 0, bigger
     db = db_instance(rds)
     assert (db["DBInstanceClass"], db["AllocatedStorage"], db["BackupRetentionPeriod"]) == ("db.t4g.small", 30, 14)
     assert secret_value(sm)["password"] == password
 
     refused = playbook("week1.yml", "--tags", "rds", extra_vars={
-        "rds_instance_class": "db.t4g.small", "rds_backup_retention_days": 14,
+        "rds_instance_class": "db.t4g.small", **BIGGER_BUDGET, "rds_backup_retention_days": 14,
         "rds_allocated_storage": 25, "rds_storage_encrypted": False, "rds_db_name": "other",
         "rds_engine_version": "16"})
     assert refused.rc != 0
@@ -83,8 +86,8 @@ def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacem
     assert db_instance(rds)["AllocatedStorage"] == 30 and db_instance(rds)["StorageEncrypted"] is True
 
     upgrade = playbook("week1.yml", "--tags", "rds", extra_vars={
-        "rds_instance_class": "db.t4g.small", "rds_allocated_storage": 30, "rds_backup_retention_days": 14,
-        "rds_engine_version": "18"})
+        "rds_instance_class": "db.t4g.small", **BIGGER_BUDGET, "rds_allocated_storage": 30,
+        "rds_backup_retention_days": 14, "rds_engine_version": "18"})
     assert upgrade.rc != 0 and "rds_allow_major_version_upgrade: true" in upgrade.flat
 
     gone = playbook("destroy.yml", extra_vars={**CONFIRM, "rds_skip_final_snapshot": True})
