@@ -253,7 +253,7 @@ def recommendations(stack, free_tier="none"):
                                 "(rds_publicly_accessible: false; data_update.yml -e rds_public_window=true)",
                       "saving_monthly_usd": public * ipv4_month(), "confidence": "listed"})
     if len(tasks) >= 2 and all(t.get("count", 1) == 1 for t in tasks):
-        separate = total([item for item in plan_lines({"fargate_tasks": tasks}, free_tier)])
+        separate = total(plan_lines({"fargate_tasks": tasks}, free_tier))
         combined = {"name": "app", "cpu": max(t["cpu"] for t in tasks), "memory": sum(t["memory"] for t in tasks),
                     "architecture": tasks[0].get("architecture", "X86_64"),
                     "public_ip": any(t.get("public_ip", True) for t in tasks)}
@@ -283,8 +283,8 @@ def cents(usd):
 
 def rounded(lines):
     """Lines as the module returns them: USD rounded to cents (unit prices to 5 places)."""
-    return [{**item, "unit_price_usd": round(item["unit_price_usd"], 5), "monthly_usd": cents(item["monthly_usd"])}
-            for item in lines]
+    return [{**item, "quantity": round(item["quantity"], 3), "unit_price_usd": round(item["unit_price_usd"], 5),
+             "monthly_usd": cents(item["monthly_usd"])} for item in lines]
 
 
 def table(lines, total_usd, levers=(), unexpected=()):
