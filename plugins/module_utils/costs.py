@@ -262,7 +262,8 @@ def recommendations(stack, free_tier="none"):
             found.append({"action": "Run both containers in one task behind the same load balancer "
                                     "(ecs_layout: combined)", "saving_monthly_usd": saving, "confidence": "listed"})
     for t in tasks:
-        if t["name"] == "frontend" and not t.get("spot", False):
+        # "frontend" in a plan; "<prefix>-frontend" as the deployed service is named.
+        if t["name"].split("-")[-1] == "frontend" and not t.get("spot", False):
             arch = t.get("architecture", "X86_64")
             saving = (task_month(t["cpu"], t["memory"], arch) - task_month(t["cpu"], t["memory"], arch, True)) \
                 * t.get("count", 1)

@@ -100,6 +100,9 @@ def test_recommendations_are_computed_from_the_stack():
     assert found["Keep RDS private and open it only while loading data"]["saving_monthly_usd"] == 3.65
     assert found["Run both containers in one task behind the same load balancer"]["saving_monthly_usd"] == 11.04
     assert found["Run the frontend on Fargate Spot"]["confidence"] == "unverified"
+    # Deployed, the service carries the name prefix: the lever still applies.
+    named = variant(fargate_tasks__1__name="precedentum-testing-frontend")
+    assert [r["saving_monthly_usd"] for r in costs.recommendations(named) if "Spot" in r["action"]] == [6.31]
     # Already applied: not recommended again.
     done = variant(fargate_tasks=[{"name": "app", "cpu": 256, "memory": 1024, "architecture": "ARM64"}],
                    rds__publicly_accessible=False)
