@@ -31,7 +31,7 @@ postgresql:
 	@scripts/ensure-postgresql
 
 lint: setup
-	$(BIN)/ruff check plugins tests
+	$(BIN)/ruff check plugins tests scripts/refresh_prices.py
 	@# A home of its own: ansible-lint looks first in $$ANSIBLE_HOME/collections, where a molecule
 	@# run may have left an installed copy of this collection that would shadow the checkout.
 	ANSIBLE_HOME=$(CURDIR)/.cache/ansible-lint $(BIN)/ansible-lint
