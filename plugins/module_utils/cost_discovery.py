@@ -59,9 +59,8 @@ class Account:
                 step()
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
                 if step == self.lightsail:
-                    first = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
                     self.findings["warnings"].append(
-                        f"Lightsail did not answer ({first}): its resources are not priced")
+                        f"Lightsail did not answer ({_first_line(e)}): its resources are not priced")
                 else:
                     self.module.fail_json_aws(e, msg=f"Could not read the account ({step.__name__})")
         return self
@@ -197,3 +196,58 @@ class Account:
             tags = _tags(db.get("tags"), "key", "value")
             self.add(tags, db["name"], "Lightsail", f"database {db['name']}",
                      {"lightsail": {"database_bundle": bundle}})
+
+
+class CostExplorerUnavailable(Exception):
+    """Cost Explorer is not enabled, not allowed, or has no data for this account yet."""
+
+
+def billing_period(as_of):
+    """The month to date as of a date: days 1 .. the day before. On the 1st, the whole last month."""
+    import calendar
+    import datetime
+
+    if as_of.day == 1:
+        end = as_of
+        start = (as_of - datetime.timedelta(days=1)).replace(day=1)
+    else:
+        start, end = as_of.replace(day=1), as_of
+    days_in_month = calendar.monthrange(start.year, start.month)[1]
+    month_end = start.replace(day=days_in_month) + datetime.timedelta(days=1)
+    return {"start": start.isoformat(), "end": end.isoformat(), "days": (end - start).days,
+            "days_in_month": days_in_month, "month_end": month_end.isoformat()}
+
+
+def cost_explorer(module, period):
+    """Unblended cost per SERVICE over the period, credits and refunds left out (they would hide
+    what the resources cost), and Cost Explorer's forecast of the month's total, or None with the
+    reason it gave none. Cost Explorer answers from us-east-1 only; each request costs $0.01."""
+    ce = module.client("ce", region="us-east-1")
+    request = {"TimePeriod": {"Start": period["start"], "End": period["end"]}, "Granularity": "MONTHLY",
+               "Metrics": ["UnblendedCost"], "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+               "Filter": {"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit", "Refund"]}}}}
+    billed = {}
+    try:
+        while True:
+            page = ce.get_cost_and_usage(**request)
+            for result in page.get("ResultsByTime", []):
+                for group in result.get("Groups", []):
+                    usd = float(group["Metrics"]["UnblendedCost"]["Amount"])
+                    billed[group["Keys"][0]] = billed.get(group["Keys"][0], 0.0) + usd
+            if not page.get("NextPageToken"):
+                break
+            request["NextPageToken"] = page["NextPageToken"]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        raise CostExplorerUnavailable(_first_line(e)) from e
+    if period["days"] == period["days_in_month"]:
+        return billed, None, ""  # a whole month: nothing left to forecast
+    try:
+        forecast = ce.get_cost_forecast(TimePeriod={"Start": period["end"], "End": period["month_end"]},
+                                        Metric="UNBLENDED_COST", Granularity="MONTHLY")
+        return billed, sum(billed.values()) + float(forecast["Total"]["Amount"]), ""
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError, ValueError) as e:
+        return billed, None, f"Cost Explorer gave no forecast ({_first_line(e)}): the forecast is linear"
+
+
+def _first_line(error):
+    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__

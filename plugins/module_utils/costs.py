@@ -384,3 +384,110 @@ def deployed(ours, unexpected, findings, free_tier="none"):
             levers.append({"action": f"Delete the snapshot {snap['id']} once it is no longer needed",
                            "saving_monthly_usd": cents(snap["gb"] * backup), "confidence": "listed"})
     return lines, items, levers
+
+
+# Cost Explorer's SERVICE names for the services of the plan's lines.
+CE_SERVICES = {
+    "Fargate": "Amazon Elastic Container Service", "RDS": "Amazon Relational Database Service",
+    "Load balancer": "Amazon Elastic Load Balancing", "Public IPv4": "Amazon Virtual Private Cloud",
+    "NAT gateway": "EC2 - Other", "Lightsail": "Amazon Lightsail", "ElastiCache": "Amazon ElastiCache",
+    "CloudFront": "Amazon CloudFront", "CloudWatch": "AmazonCloudWatch", "Data transfer": "AWS Data Transfer",
+    "ECR": "Amazon EC2 Container Registry (ECR)", "Route 53": "Amazon Route 53",
+    "S3": "Amazon Simple Storage Service", "Secrets Manager": "AWS Secrets Manager", "WAF": "AWS WAF",
+}
+
+
+def actual(billed, period, plan=None, forecast_total=None):
+    """Month-to-date spend per service (Cost Explorer's SERVICE -> USD) against a plan's lines.
+
+    period: {"days": days billed so far, "days_in_month": ...}. Each service's forecast is linear
+    (billed / days * days_in_month); the total is Cost Explorer's forecast when given, else the
+    sum of the linear ones; a whole month billed is its own forecast. Returns (lines, comparison,
+    month_to_date, forecast, method: whole_month, cost_explorer or linear)."""
+    scale = period["days_in_month"] / period["days"] if period["days"] else 0
+    lines = []
+    for service, usd in sorted(billed.items(), key=lambda pair: -pair[1]):
+        lines.append(line(service, "billed so far, forecast linearly to the month's end", period["days"], "day",
+                          usd / period["days"] if period["days"] else 0, usd * scale, confidence="billed"))
+    planned = {}
+    for item in plan or []:
+        name = CE_SERVICES.get(item["service"], item["service"])
+        planned.setdefault(name, []).append(item)
+    comparison = []
+    for service in sorted(set(billed) | set(planned), key=lambda s: -max(billed.get(s, 0), _sum(planned.get(s)))):
+        so_far, expected = billed.get(service, 0.0), cents(_sum(planned.get(service)))
+        forecast = cents(so_far * scale)
+        difference = round(forecast - expected, 2)  # of the figures shown, so the row adds up
+        comparison.append({"service": service, "planned_monthly_usd": expected,
+                           "month_to_date_usd": cents(so_far), "forecast_monthly_usd": forecast,
+                           "difference_usd": difference,
+                           "explanation": _explain(service, expected, so_far, difference, planned.get(service, []),
+                                                   plan is not None)})
+    month_to_date = cents(sum(billed.values()))
+    if period["days"] == period["days_in_month"]:
+        return lines, comparison, month_to_date, month_to_date, "whole_month"
+    if forecast_total is None:
+        return lines, comparison, month_to_date, cents(sum(usd * scale for usd in billed.values())), "linear"
+    return lines, comparison, month_to_date, cents(forecast_total), "cost_explorer"
+
+
+def _sum(items):
+    return sum(item["monthly_usd"] for item in items or [])
+
+
+def _explain(service, expected, so_far, difference, items, planned):
+    if not planned:
+        return "no plan to compare with"
+    if service == "Tax":
+        return "tax: list prices leave it out"
+    if expected == 0 and so_far > 0:
+        return "not in the plan: see the deployed report's unexpected resources"
+    if so_far == 0:
+        return "planned, nothing billed yet (made later in the month, or free tier or credits cover it)"
+    if abs(difference) <= max(0.5, 0.1 * expected):
+        return "as planned"
+    assumed = ", ".join(item["resource"] for item in items)
+    if difference > 0:
+        return f"${difference:.2f} above the plan: more use than it assumes ({assumed}), or more of them"
+    return f"${-difference:.2f} below the plan: made after the month began, stopped for a while, or free tier"
+
+
+def actual_table(result):
+    """The comparison as fixed-width text rows for the play's output."""
+    rows = [("service", "planned", "so far", "forecast", "difference", "")]
+    for row in result["comparison"]:
+        rows.append((row["service"], f"{row['planned_monthly_usd']:.2f}", f"{row['month_to_date_usd']:.2f}",
+                     f"{row['forecast_monthly_usd']:.2f}", f"{row['difference_usd']:+.2f}", row["explanation"]))
+    rows.append(("total", "", f"{result['month_to_date_usd']:.2f}", f"{result['total_monthly_usd']:.2f}", "", ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    out = []
+    for n, row in enumerate(rows):
+        cells = [cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row[:5])]
+        out.append(("  ".join(cells) + "  " + row[5]).rstrip())
+        if n == 0 or n == len(rows) - 2:
+            out.append("  ".join("-" * w for w in widths))
+    period = result["period"]
+    out.append(f"Billed {period['start']} to {period['end']} (excluded), {period['days']} of "
+               f"{period['days_in_month']} days; forecast: {result['forecast_method'].replace('_', ' ')}.")
+    return out
+
+
+def actual_markdown(result):
+    """The Markdown report of actual mode: billed so far, the forecast, each service against the plan."""
+    period = result["period"]
+    md = ["# What this deployment costs (actual)", "",
+          f"Cost Explorer, unblended cost without credits and refunds, {period['start']} to {period['end']} "
+          f"(excluded): {period['days']} of {period['days_in_month']} days.", "",
+          f"**Billed so far: ${result['month_to_date_usd']:.2f}. Forecast for the month: "
+          f"${result['total_monthly_usd']:.2f}** ({result['forecast_method'].replace('_', ' ')}).", ""]
+    if result.get("budget_usd") is not None:
+        verdict = "over" if result["over_budget"] else "within"
+        md += [f"Budget: ${result['budget_usd']:.2f} a month: the forecast is {verdict} budget.", ""]
+    md += ["| service | planned (USD/month) | billed so far | forecast | difference | why |",
+           "|---|---:|---:|---:|---:|---|"]
+    md += [f"| {r['service']} | {r['planned_monthly_usd']:.2f} | {r['month_to_date_usd']:.2f} | "
+           f"{r['forecast_monthly_usd']:.2f} | {r['difference_usd']:+.2f} | {r['explanation']} |"
+           for r in result["comparison"]]
+    pairs = [(r["service"], r["forecast_monthly_usd"]) for r in result["comparison"] if r["forecast_monthly_usd"]]
+    md += ["", "## Forecast per service", "", "```"] + bars(pairs) + ["```"]
+    return "\n".join(md) + "\n"

@@ -28,9 +28,19 @@ options:
         NAT gateways, Elastic IPs, EC2 instances, secrets, ECR repositories and their images, log
         groups, alarms, dashboards, hosted zones, Lightsail container services and databases) and
         prices that; what is not ours (O(ours_tags), O(name_prefix)) is listed under RV(unexpected).
+      - C(actual) reads Cost Explorer - the month to date per service (unblended, credits and refunds
+        left out) and its forecast of the month - and compares each service with the plan of O(stack)
+        when given, explaining each difference it can. Cost Explorer must be enabled in the account;
+        each run makes two requests, charged $0.01 each. When it cannot answer (not enabled, not
+        allowed, no data yet) the module warns and returns RV(available=false); it does not fail.
     type: str
-    choices: [plan, deployed]
+    choices: [plan, deployed, actual]
     default: plan
+  as_of:
+    description:
+      - Actual mode - the day the month to date ends (not included), C(YYYY-MM-DD); on the 1st of a
+        month the whole last month is read. Default today (UTC).
+    type: str
   ours_tags:
     description: Deployed mode - a resource carrying all these tags is ours.
     type: dict
@@ -44,7 +54,8 @@ options:
     default: 1
   stack:
     description:
-      - What the deployment runs (plan mode; required there). Every key is optional; what is absent costs nothing.
+      - What the deployment runs (plan mode, required there; actual mode, the plan to compare with).
+        Every key is optional; what is absent costs nothing.
     type: dict
     suboptions:
       fargate_tasks:
@@ -219,12 +230,39 @@ table:
   type: list
   elements: str
 report_markdown: {description: The Markdown report., returned: always, type: str}
+available: {description: Actual mode - Cost Explorer answered., returned: always, type: bool}
+month_to_date_usd:
+  description: Actual mode - billed so far this month (RV(total_monthly_usd) is the forecast).
+  returned: when mode is actual
+  type: float
+period:
+  description: Actual mode - C(start), C(end) (excluded), C(days) billed, C(days_in_month), C(month_end).
+  returned: when mode is actual
+  type: dict
+forecast_method:
+  description:
+    - Actual mode - C(cost_explorer) (its forecast), C(linear) (billed per day times the month's days)
+      or C(whole_month) (on the 1st - last month, billed in full).
+  returned: when mode is actual
+  type: str
+comparison:
+  description:
+    - Actual mode - one row per service billed or planned - C(service), C(planned_monthly_usd),
+      C(month_to_date_usd), C(forecast_monthly_usd) (linear), C(difference_usd), C(explanation).
+  returned: when mode is actual
+  type: list
+  elements: dict
 prices_collected: {description: The date of the price table., returned: always, type: str}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.precedentum.deploy.plugins.module_utils import costs
-from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import Account
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import (
+    Account,
+    CostExplorerUnavailable,
+    billing_period,
+    cost_explorer,
+)
 from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import COLLECTED, REGION
 
 
@@ -288,9 +326,52 @@ def tier_stack(module, tier, index):
     return checked.validated_parameters
 
 
+def actual_mode(module, p):
+    """Cost Explorer's month to date and forecast against the plan of `stack`."""
+    import datetime
+
+    try:
+        as_of = datetime.date.fromisoformat(p["as_of"]) if p["as_of"] else datetime.datetime.now(datetime.UTC).date()
+    except ValueError:
+        module.fail_json(msg=f"as_of: {p['as_of']!r} is not a date (YYYY-MM-DD)")
+    period = billing_period(as_of)
+    try:
+        plan = costs.plan_lines(p["stack"], p["free_tier"]) if p["stack"] else None
+    except costs.PriceMissing as e:
+        module.fail_json(msg=f"{e} (collected {COLLECTED}): price it by hand or add it to the table")
+    base = dict(changed=False, mode="actual", region=REGION, budget_usd=p["budget"], free_tier=p["free_tier"],
+                unexpected=[], recommendations=[], tiers={}, prices_collected=COLLECTED, period=period)
+    try:
+        billed, forecast_total, note = cost_explorer(module, period)
+    except CostExplorerUnavailable as e:
+        message = f"Cost Explorer did not answer ({e}): nothing billed is shown. Enable it in the billing console."
+        module.warn(message)
+        module.exit_json(msg=message, available=False, total_monthly_usd=None, month_to_date_usd=None,
+                         over_budget=False, lines=[], comparison=[], forecast_method=None,
+                         findings={"warnings": [message]}, table=[message], report_markdown=f"# Actual\n\n{message}\n",
+                         **base)
+    lines, comparison, month_to_date, total, method = costs.actual(billed, period, plan, forecast_total)
+    if note:
+        module.warn(note)
+    over = p["budget"] is not None and total > p["budget"]
+    result = dict(base, available=True, total_monthly_usd=total, month_to_date_usd=month_to_date, over_budget=over,
+                  lines=costs.rounded(lines), comparison=comparison, forecast_method=method,
+                  findings={"warnings": [note] if note else []})
+    result["table"] = costs.actual_table(result)
+    result["report_markdown"] = costs.actual_markdown(result)
+    if over:
+        message = (f"The forecast for this month is ${total:.2f}, over the budget of ${p['budget']:.2f} "
+                   f"(by ${total - p['budget']:.2f}): see which service runs above its plan.")
+        if p["on_over_budget"] == "fail":
+            module.fail_json(msg=message, **result)
+        module.warn(message)
+    module.exit_json(msg=f"${month_to_date:.2f} billed so far, ${total:.2f} forecast for the month", **result)
+
+
 def main():
     argument_spec = dict(
-        mode=dict(type="str", choices=["plan", "deployed"], default="plan"),
+        mode=dict(type="str", choices=["plan", "deployed", "actual"], default="plan"),
+        as_of=dict(type="str"),
         ours_tags=dict(type="dict", default={"ManagedBy": "precedentum.deploy"}),
         name_prefix=dict(type="str"),
         lcu=dict(type="float", default=1),
@@ -309,6 +390,8 @@ def main():
     if bad:
         module.fail_json(msg=f"{', '.join(bad)}: must not be negative")
     tiers = [(t["name"], tier_stack(module, t, i)) for i, t in enumerate(p["tiers"])]
+    if p["mode"] == "actual":
+        actual_mode(module, p)
 
     unexpected, findings = [], {}
     try:
@@ -333,7 +416,7 @@ def main():
     result = dict(
         changed=False, mode=p["mode"], region=REGION, total_monthly_usd=total, budget_usd=p["budget"],
         over_budget=over, free_tier=p["free_tier"], lines=shown, unexpected=unexpected, findings=findings,
-        recommendations=recommendations,
+        recommendations=recommendations, available=True,
         tiers=tier_totals, prices_collected=COLLECTED, table=costs.table(shown, total, recommendations, unexpected),
     )
     result["report_markdown"] = costs.markdown(result, COLLECTED, tier_totals if tiers else None)

@@ -17,6 +17,9 @@ docs/testing.md lists them.
   keeps the old deployment, so the service looks rolled back.
 - ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
   answers HTTP 500 unless every container has one.
+- Cost Explorer GetCostForecast: moto lacks it (HTTP 500, retried by every client). AWS answers an
+  account with too little billing history - as every emulator account is - with
+  DataUnavailableException; so does this.
 
 One test hook, not an AWS behaviour: moto never runs a container, so every task "exits" 0. When
 PRECEDENTUM_EMULATOR_FAILING_ARG is set, a task whose command override contains that argument
@@ -28,6 +31,8 @@ from __future__ import annotations
 import os
 import sys
 
+from moto.ce import responses as ce_responses
+from moto.core.exceptions import JsonRESTError
 from moto.ecs import models as ecs_models
 from moto.elbv2 import models as elbv2_models
 from moto.rds import models as rds_models
@@ -145,6 +150,13 @@ def _task_init_with_failures(self, *args, **kwargs):
 
 
 ecs_models.Task.__init__ = _task_init_with_failures
+
+
+def _cost_forecast_unavailable(self):
+    raise JsonRESTError("DataUnavailableException", "Insufficient amount of historical data to generate forecast.")
+
+
+ce_responses.CostExplorerResponse.get_cost_forecast = _cost_forecast_unavailable
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -50,8 +50,9 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     assert [(f["resource"], f["monthly_usd"]) for f in fargate] == [("app (0.25 vCPU / 1 GB ARM64)", 8.51)]
     assert report["free_tier"] == "legacy_12_months" and report["total_monthly_usd"] < 30
 
-    ultra = cost("inventories/ultra_lean")
+    ultra = cost("inventories/ultra_lean", cost_explorer=False)
     assert ultra.rc == 0, ultra
+    assert not (tmp_path / "ultra_lean/cost-actual.json").exists(), "cost_explorer=false reads no bill"
     report = json.loads((tmp_path / "ultra_lean/cost-plan.json").read_text())
     assert report["total_monthly_usd"] == 25.6, report["lines"]
     assert {line["service"] for line in report["lines"] if line["monthly_usd"]} == {
@@ -63,6 +64,13 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
 
 def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_not(emulator, prebuilt, tmp_path):
     prebuilt(emulator, ["week1.yml", "week2.yml"])
+    # What Cost Explorer will say was billed this month (moto answers what it is given).
+    billed = {"Amazon Relational Database Service": "4.66", "Amazon Elastic Load Balancing": "9.00",
+              "Amazon Elastic Compute Cloud - Compute": "2.50"}
+    emulator.api("/moto-api/static/ce/cost-and-usage-results", data=json.dumps({"results": [{"ResultsByTime": [{
+        "TimePeriod": {"Start": "2026-11-01", "End": "2026-11-11"}, "Total": {}, "Estimated": True,
+        "Groups": [{"Keys": [k], "Metrics": {"UnblendedCost": {"Amount": v, "Unit": "USD"}}}
+                   for k, v in billed.items()]}]}]}).encode())
 
     def deployed():
         run = run_playbook(str(REPO / "playbooks/cost.yml"), emulator.env(),
@@ -87,6 +95,23 @@ def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_no
     }, lines
     assert report["unexpected"] == [] and report["total_monthly_usd"] == 73.32
     assert report["findings"]["repositories_without_lifecycle"] == []
+
+    # Actual mode: what was billed, each service against the inventory's plan.
+    actual = json.loads((tmp_path / "cost-actual.json").read_text())
+    assert list(actual) == REPORT_KEYS + ["available", "month_to_date_usd", "period", "forecast_method", "comparison"]
+    period = actual["period"]
+    scale = period["days_in_month"] / period["days"]
+    assert (actual["mode"], actual["available"], actual["month_to_date_usd"]) == ("actual", True, 16.16)
+    whole = period["days"] == period["days_in_month"]  # run on the 1st: last month, billed in full
+    assert actual["forecast_method"] == ("whole_month" if whole else "linear"), "the emulator has no forecast"
+    assert actual["total_monthly_usd"] == pytest.approx(16.16 * scale, abs=0.02)
+    rows = {row["service"]: row for row in actual["comparison"]}
+    assert rows["Amazon Relational Database Service"]["planned_monthly_usd"] == 13.98
+    assert rows["Amazon Relational Database Service"]["month_to_date_usd"] == 4.66
+    assert rows["Amazon Elastic Compute Cloud - Compute"]["explanation"].startswith("not in the plan")
+    assert rows["Amazon Elastic Container Service"]["explanation"].startswith("planned, nothing billed yet")
+    assert whole or any("DataUnavailableException" in w for w in actual["findings"]["warnings"])
+    assert "## Forecast per service" in (tmp_path / "cost-actual.md").read_text()
 
     # Made behind the collection's back: a NAT gateway and an untagged instance.
     ec2 = emulator.client("ec2")

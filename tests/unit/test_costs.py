@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import sys
 
 import pytest
@@ -137,3 +138,37 @@ def test_every_price_has_a_unit_a_source_and_a_confidence():
     for key, item in PRICES.items():
         assert item["usd"] > 0 and item["unit"] and item["source"], key
         assert item["confidence"] in ("listed", "unverified"), key
+
+
+def test_actual_compares_each_billed_service_with_the_plan():
+    from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import billing_period
+
+    period = billing_period(datetime.date(2026, 11, 11))  # 10 of 30 days billed
+    assert (period["start"], period["end"], period["days"], period["days_in_month"], period["month_end"]) == (
+        "2026-11-01", "2026-11-11", 10, 30, "2026-12-01")
+    plan = costs.plan_lines(SEED)
+    billed = {"Amazon Relational Database Service": 4.66, "Amazon Elastic Load Balancing": 9.00,
+              "Amazon Elastic Compute Cloud - Compute": 2.50, "Tax": 0.40}
+    lines, comparison, so_far, forecast, method = costs.actual(billed, period, plan)
+    assert (so_far, forecast, method) == (16.56, 49.68, "linear")
+    rows = {row["service"]: row for row in comparison}
+    rds = rows["Amazon Relational Database Service"]  # plan: 11.68 + 2.30 storage
+    assert (rds["planned_monthly_usd"], rds["forecast_monthly_usd"], rds["difference_usd"]) == (13.98, 13.98, 0.0)
+    assert rds["explanation"] == "as planned"
+    elb = rows["Amazon Elastic Load Balancing"]  # plan 16.43 + 5.84; 9.00 in 10 days -> 27.00
+    assert (elb["difference_usd"], elb["explanation"].split(":")[0]) == (4.73, "$4.73 above the plan")
+    assert "capacity, 1 LCU on average" in elb["explanation"]
+    assert rows["Amazon Elastic Compute Cloud - Compute"]["explanation"].startswith("not in the plan")
+    assert rows["Tax"]["explanation"] == "tax: list prices leave it out"
+    fargate = rows["Amazon Elastic Container Service"]
+    assert (fargate["month_to_date_usd"], fargate["planned_monthly_usd"]) == (0, 18.02)
+    assert fargate["explanation"].startswith("planned, nothing billed yet")
+    assert lines[0]["service"] == "Amazon Elastic Load Balancing" and lines[0]["monthly_usd"] == pytest.approx(27.0)
+
+    # Cost Explorer's own forecast is the total when it gives one; the whole last month on the 1st.
+    assert costs.actual(billed, period, plan, forecast_total=51.234)[3:] == (51.23, "cost_explorer")
+    whole = billing_period(datetime.date(2026, 12, 1))
+    assert (whole["start"], whole["end"], whole["days"]) == ("2026-11-01", "2026-12-01", 30)
+    assert costs.actual(billed, whole, plan)[3:] == (16.56, "whole_month")
+    assert billing_period(datetime.date(2028, 3, 1))["days"] == 29, "a leap February"
+    assert costs.actual(billed, period)[1][0]["explanation"] == "no plan to compare with"
