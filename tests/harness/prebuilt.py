@@ -12,7 +12,8 @@ A replay is checked: the identifiers (ids, ARNs, names) of everything in the rep
 must equal those of the recorded one, or the test fails at once with the difference.
 
 Recordings live for one test run, in a directory all pytest-xdist workers share, behind a file
-lock: one worker builds, the others wait and then replay.
+lock: one worker builds, the others wait and then replay. A recording of week 1 then week 2 starts
+from the recording of week 1 (replayed, recorded again), so week 1 runs for real once per test run.
 """
 
 from __future__ import annotations
@@ -55,13 +56,15 @@ def identifiers(emu) -> list[str]:
     return sorted(found)
 
 
-def replay(emu: Emulator, recording: bytes) -> None:
-    """Send the recorded requests to ``emu`` in order, after seeding it as the recording was seeded.
+def replay(emu: Emulator, recording: bytes, seed: bool = True) -> None:
+    """Send the recorded requests to ``emu`` in order, after seeding it as the recording was seeded
+    (unless the caller has).
 
     Requests that failed when recorded (a describe before a create) fail again; a server error is
     raised.
     """
-    emu.api(f"/moto-api/seed?a={SEED}")
+    if seed:
+        emu.api(f"/moto-api/seed?a={SEED}")
     for line in recording.decode().splitlines():
         if not line.strip():
             continue
@@ -124,17 +127,23 @@ class Prebuilt:
                 self._record(data, ids, playbook, args, extra_vars, inventory)
         return data.read_bytes(), json.loads(ids.read_text())
 
-    @staticmethod
-    def _record(data: Path, ids: Path, playbook: str | list[str], args: tuple, extra_vars: dict | None,
+    def _record(self, data: Path, ids: Path, playbook: str | list[str], args: tuple, extra_vars: dict | None,
                 inventory: str) -> None:
+        """Run the playbook(s) for real into a recording emulator. For a list, the account of all but
+        the last is itself a recording (made or reused): replayed, recorded again, then the last runs."""
+        names = [playbook] if isinstance(playbook, str) else list(playbook)
+        before = None
+        if len(names) > 1:
+            before, _ = self.recording(names[:-1] if len(names) > 2 else names[0], args, extra_vars, inventory)
         with Emulator(record=True) as emu:
             emu.api(f"/moto-api/seed?a={SEED}")
-            emu.start_recording()
-            for name in [playbook] if isinstance(playbook, str) else playbook:
-                run = run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, inventory=inventory,
-                                   extra_vars=extra_vars)
-                if run.rc != 0:
-                    raise RuntimeError(f"building the prebuilt account failed:\n{run}")
+            emu.start_recording()  # after the seed: the recorder would keep that call too
+            if before is not None:
+                replay(emu, before, seed=False)
+            run = run_playbook(str(REPO / "playbooks" / names[-1]), emu.env(), *args, inventory=inventory,
+                               extra_vars=extra_vars)
+            if run.rc != 0:
+                raise RuntimeError(f"building the prebuilt account failed:\n{run}")
             emu.api("/moto-api/recorder/stop-recording")
             recording = emu.api("/moto-api/recorder/download-recording", method="GET")
             ids.write_text(json.dumps(identifiers(emu)))

@@ -7,15 +7,15 @@ import pytest
 from tests.harness.aws_state import PREFIX, db_instance, network_resources, secret_value
 
 pytestmark = pytest.mark.slow
-WEEK1_DB = ("--tags", "phase_1_1,phase_1_2")
 CONFIRM = {"destroy_confirm": PREFIX}
 # db.t4g.small puts the lean plan over its $75 budget: the week playbooks' cost guard would stop first.
 BIGGER_BUDGET = {"cost_budget_usd": 100}
 
 
-def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emulator, playbook):
+def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emulator, playbook, prebuilt):
     rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
-    first = playbook("week1.yml", *WEEK1_DB)
+    prebuilt(emulator, "week1.yml", "--tags", "network")
+    first = playbook("week1.yml", "--tags", "rds")
     assert first.rc == 0, first
 
     db = db_instance(rds)
@@ -36,7 +36,7 @@ def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emu
     assert secret["host"] == db["Endpoint"]["Address"] and secret["port"] == db["Endpoint"]["Port"]
     assert len(secret["password"]) == 32 and secret["password"].isalnum()
 
-    again = playbook("week1.yml", *WEEK1_DB, "-vvv")
+    again = playbook("week1.yml", "--tags", "rds", "-vvv")
     assert again.rc == 0 and again.changed == 0, again
     assert secret_value(sm) == secret, "a re-run must not regenerate or rewrite the secret"
     assert secret["password"] not in again.output, "the master password appeared in -vvv output"
