@@ -70,3 +70,36 @@ def run_playbook(playbook: str, env: dict, *args: str, inventory: str = "invento
     proc = subprocess.run(cmd, cwd=cwd or REPO, env=ansible_env(env), capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
     return PlaybookRun(cmd, proc.returncode, proc.stdout + proc.stderr)
+
+
+@dataclass
+class ModuleRun:
+    rc: int
+    result: dict
+    output: str
+
+    def __str__(self) -> str:
+        return f"(rc={self.rc})\n{json.dumps(self.result, indent=1)[-4000:]}\n{self.output[-3000:]}"
+
+
+def run_module(module: str, args: dict, env: dict, *flags: str, timeout: int = 300) -> ModuleRun:
+    """One task of MODULE with ARGS on localhost, in a playbook of its own (the arguments stay off
+    the command line), region from the environment; the task's result parsed from the JSON callback."""
+    import tempfile
+
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"name": module, module: args}]}]
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        json.dump(play, handle)
+    try:
+        run_env = ansible_env(env)
+        run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
+        bindir = Path(sys.executable).parent
+        proc = subprocess.run([str(bindir / "ansible-playbook"), handle.name, *flags], cwd=REPO, env=run_env,
+                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    finally:
+        os.unlink(handle.name)
+    try:
+        result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (json.JSONDecodeError, KeyError, IndexError):
+        result = {}
+    return ModuleRun(proc.returncode, result, proc.stdout + proc.stderr)

@@ -20,6 +20,8 @@ docs/testing.md lists them.
 - Cost Explorer GetCostForecast: moto lacks it (HTTP 500, retried by every client). AWS answers an
   account with too little billing history - as every emulator account is - with
   DataUnavailableException; so does this.
+- Budgets UpdateBudget, DescribeSubscribersForNotification, CreateSubscriber, DeleteSubscriber:
+  moto lacks them (HTTP 500); these do what AWS documents, on moto's own budgets.
 
 One test hook, not an AWS behaviour: moto never runs a container, so every task "exits" 0. When
 PRECEDENTUM_EMULATOR_FAILING_ARG is set, a task whose command override contains that argument
@@ -28,9 +30,12 @@ stops with exit code 1 and ECS's stop reason, as a failed migration would.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
+from moto.budgets import responses as budgets_responses
+from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
 from moto.core.exceptions import JsonRESTError
 from moto.ecs import models as ecs_models
@@ -157,6 +162,49 @@ def _cost_forecast_unavailable(self):
 
 
 ce_responses.CostExplorerResponse.get_cost_forecast = _cost_forecast_unavailable
+
+
+def _budget(self):
+    budgets = self.backend.budgets[self._get_param("AccountId")]
+    name = self._get_param("BudgetName") or (self._get_param("NewBudget") or {}).get("BudgetName")
+    if name not in budgets:
+        raise BudgetNotFound(f"Unable to find budget: {name}")
+    return budgets[name]
+
+
+def _notification(self):
+    wanted = self._get_param("Notification")
+    for notification in _budget(self).notifications:
+        if notification.details == wanted:
+            return notification
+    raise BudgetNotFound("Unable to find notification")
+
+
+def _update_budget(self):
+    budget = _budget(self)
+    budget.budget.update({k: v for k, v in self._get_param("NewBudget").items() if k != "BudgetName"})
+    return "{}"
+
+
+def _describe_subscribers(self):
+    return json.dumps({"Subscribers": list(_notification(self).subscribers)})
+
+
+def _create_subscriber(self):
+    _notification(self).subscribers.append(self._get_param("Subscriber"))
+    return "{}"
+
+
+def _delete_subscriber(self):
+    notification, gone = _notification(self), self._get_param("Subscriber")
+    notification.subscribers = [s for s in notification.subscribers if s != gone]
+    return "{}"
+
+
+budgets_responses.BudgetsResponse.update_budget = _update_budget
+budgets_responses.BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers
+budgets_responses.BudgetsResponse.create_subscriber = _create_subscriber
+budgets_responses.BudgetsResponse.delete_subscriber = _delete_subscriber
 
 if __name__ == "__main__":
     sys.exit(main())
