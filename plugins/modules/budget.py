@@ -206,7 +206,7 @@ class Budgets:
             return self.client.describe_budget(AccountId=self.account, BudgetName=self.name)["Budget"]
         except is_boto3_error_code("NotFoundException"):
             return None
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg=f"Could not describe the budget {self.name}")
 
     def notifications(self):
