@@ -98,7 +98,25 @@ def test_bad_week2_input_fails_before_any_aws_call(recording_emulator, case, ext
 
 
 def test_recorder_sees_a_good_run(recording_emulator):
-    """Control for the test above: a valid check-mode run does reach the emulator."""
-    run = run_playbook(str(REPO / "playbooks/week1.yml"), recording_emulator.env(), "--check")
+    """Control for the test above: a valid check-mode run does reach the emulator (its first phase is enough)."""
+    run = run_playbook(str(REPO / "playbooks/week1.yml"), recording_emulator.env(), "--check", "--tags", "phase_1_1")
     assert run.rc == 0, run
     assert len(recording_emulator.recorded_requests()) > 0
+
+
+BAD_WEEK3_INPUTS = [
+    ("an alert address that is not one", {"monitoring_alert_emails": ["team at example.com"]},
+     "monitoring_alert_emails"),
+    ("a CPU threshold above 100%", {"monitoring_ecs_cpu_percent": 120}, "monitoring_ecs_cpu_percent"),
+    ("an alarm period CloudWatch refuses", {"monitoring_alarm_period": 90}, "monitoring_alarm_period"),
+    ("billing alerts not rising", {"monitoring_budget_alerts_usd": [50, 10]}, "monitoring_budget_alerts_usd"),
+    ("a typo in a monitoring variable", {"monitoring_alert_email": ["a@example.com"]}, "monitoring_alert_email"),
+]
+
+
+def test_bad_week3_inputs_fail_before_any_aws_call(recording_emulator):
+    for case, extra_vars, variable in BAD_WEEK3_INPUTS:
+        run = run_playbook(str(REPO / "playbooks/week3.yml"), recording_emulator.env(), extra_vars=extra_vars)
+        assert run.rc != 0, f"{case}: accepted\n{run}"
+        assert variable in run.flat, f"{case}: the message does not name {variable}\n{run}"
+    assert recording_emulator.recorded_requests() == [], "AWS was called before an input was refused"

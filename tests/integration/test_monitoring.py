@@ -1,0 +1,113 @@
+"""The monitoring role (phase 3.2, week3.yml), verified through the SNS, CloudWatch and Budgets APIs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.harness.ansible import REPO, run_playbook
+from tests.harness.aws_state import PREFIX
+
+pytestmark = pytest.mark.slow
+EMAILS = ["founders@example.com", "ops@example.com"]
+ACCOUNT = "123456789012"  # moto's
+
+
+def play(emu, name, *args, **extra):
+    return run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, extra_vars=extra or None)
+
+
+def watched(emu) -> dict:
+    """Topic, subscriptions, alarms, dashboard and budget as the APIs tell them."""
+    sns, cw, budgets = emu.client("sns"), emu.client("cloudwatch"), emu.client("budgets")
+    topics = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{PREFIX}-alerts")]
+    subscriptions = sorted((s["Protocol"], s["Endpoint"]) for t in topics
+                           for s in sns.list_subscriptions_by_topic(TopicArn=t)["Subscriptions"])
+    alarms = {a["AlarmName"].removeprefix(PREFIX + "-"): a
+              for a in cw.describe_alarms(AlarmNamePrefix=PREFIX + "-")["MetricAlarms"]}
+    try:
+        dashboard = json.loads(cw.get_dashboard(DashboardName=PREFIX)["DashboardBody"])
+    except cw.exceptions.ResourceNotFound:
+        dashboard = None
+    try:
+        budget = budgets.describe_budget(AccountId=ACCOUNT, BudgetName=f"{PREFIX}-monthly")["Budget"]
+        notes = budgets.describe_notifications_for_budget(AccountId=ACCOUNT, BudgetName=f"{PREFIX}-monthly")
+        budget["alerts"] = sorted((n["NotificationType"], float(n["Threshold"]), n["ThresholdType"])
+                                  for n in notes["Notifications"])
+    except budgets.exceptions.NotFoundException:
+        budget = None
+    return {"topics": topics, "subscriptions": subscriptions, "alarms": alarms, "dashboard": dashboard,
+            "budget": budget}
+
+
+def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator, prebuilt):
+    prebuilt(emulator, ["week1.yml", "week2.yml"])
+    nothing = {"topics": [], "subscriptions": [], "alarms": {}, "dashboard": None, "budget": None}
+
+    dry = play(emulator, "week3.yml", "--check", monitoring_alert_emails=EMAILS)
+    assert dry.rc == 0, dry
+    assert watched(emulator) == nothing, "check mode made something"
+
+    first = play(emulator, "week3.yml", monitoring_alert_emails=EMAILS)
+    assert first.rc == 0, first
+    now = watched(emulator)
+    (topic,) = now["topics"]
+    assert now["subscriptions"] == [("email", e) for e in EMAILS]
+
+    lb = emulator.client("elbv2").describe_load_balancers(Names=[f"{PREFIX}-alb"])["LoadBalancers"][0]
+    lb_dim = lb["LoadBalancerArn"].split(":loadbalancer/")[1]
+    groups = {g["TargetGroupName"].removeprefix(PREFIX + "-"): g["TargetGroupArn"].split(":")[-1]
+              for g in emulator.client("elbv2").describe_target_groups()["TargetGroups"]}
+    db = {"DBInstanceIdentifier": f"{PREFIX}-db"}
+    expected = {  # name: (namespace, metric, dimensions, statistic, comparison, threshold, period, periods)
+        "backend-cpu-high": ("AWS/ECS", "CPUUtilization", {"ClusterName": PREFIX, "ServiceName": f"{PREFIX}-backend"},
+                             "Average", "GreaterThanThreshold", 80.0, 300, 2),
+        "frontend-cpu-high": ("AWS/ECS", "CPUUtilization", {"ClusterName": PREFIX,
+                                                            "ServiceName": f"{PREFIX}-frontend"},
+                              "Average", "GreaterThanThreshold", 80.0, 300, 2),
+        "db-connections-high": ("AWS/RDS", "DatabaseConnections", db, "Maximum", "GreaterThanThreshold", 15.0, 300, 2),
+        "db-storage-low": ("AWS/RDS", "FreeStorageSpace", db, "Minimum", "LessThanThreshold", 2.0 * 1024**3, 300, 2),
+        "db-cpu-credits-low": ("AWS/RDS", "CPUCreditBalance", db, "Minimum", "LessThanThreshold", 20.0, 300, 2),
+        "app-errors": ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": lb_dim}, "Sum",
+                       "GreaterThanThreshold", 10.0, 3600, 1),
+        "backend-unhealthy": ("AWS/ApplicationELB", "UnHealthyHostCount",
+                              {"LoadBalancer": lb_dim, "TargetGroup": groups["backend"]}, "Maximum",
+                              "GreaterThanThreshold", 0.0, 300, 2),
+        "frontend-unhealthy": ("AWS/ApplicationELB", "UnHealthyHostCount",
+                               {"LoadBalancer": lb_dim, "TargetGroup": groups["frontend"]}, "Maximum",
+                               "GreaterThanThreshold", 0.0, 300, 2),
+    }
+    got = {name: (a["Namespace"], a["MetricName"], {d["Name"]: d["Value"] for d in a["Dimensions"]}, a["Statistic"],
+                  a["ComparisonOperator"], a["Threshold"], a["Period"], a["EvaluationPeriods"])
+           for name, a in now["alarms"].items()}
+    assert got == expected
+    assert all(a["AlarmActions"] == [topic] for a in now["alarms"].values())
+
+    charted = {m[1] for w in now["dashboard"]["widgets"] for m in w["properties"]["metrics"]}
+    assert {"CPUUtilization", "MemoryUtilization", "DatabaseConnections", "FreeStorageSpace", "CPUCreditBalance",
+            "RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"} <= charted
+    ecs_cpu = next(w for w in now["dashboard"]["widgets"] if w["properties"]["title"] == "ECS CPU (%)")
+    assert [m[-1] for m in ecs_cpu["properties"]["metrics"]] == [f"{PREFIX}-backend", f"{PREFIX}-frontend"]
+
+    assert now["budget"]["BudgetLimit"]["Amount"] in ("75.00", "75.0") and now["budget"]["TimeUnit"] == "MONTHLY"
+    assert now["budget"]["alerts"] == [("ACTUAL", 10.0, "ABSOLUTE_VALUE"), ("ACTUAL", 30.0, "ABSOLUTE_VALUE"),
+                                       ("ACTUAL", 50.0, "ABSOLUTE_VALUE"), ("FORECASTED", 100.0, "PERCENTAGE")]
+
+    again = play(emulator, "week3.yml", monitoring_alert_emails=EMAILS)
+    assert again.rc == 0 and again.changed == 0, again
+
+    # One address fewer, a lower CPU threshold: changed in place.
+    fewer = play(emulator, "week3.yml", "--tags", "monitoring", monitoring_alert_emails=EMAILS[:1],
+                 monitoring_ecs_cpu_percent=70)
+    assert fewer.rc == 0, fewer
+    now = watched(emulator)
+    assert now["subscriptions"] == [("email", EMAILS[0])]
+    assert now["alarms"]["backend-cpu-high"]["Threshold"] == 70.0
+
+    confirm = {"destroy_confirm": PREFIX}
+    gone = play(emulator, "destroy.yml", "--tags", "monitoring", **confirm)
+    assert gone.rc == 0, gone
+    assert watched(emulator) == nothing
+    twice = play(emulator, "destroy.yml", "--tags", "monitoring", **confirm)
+    assert twice.rc == 0 and twice.changed == 0, twice
