@@ -7,7 +7,7 @@ import re
 
 DOCUMENTATION = r"""
 name: alb_input_errors
-short_description: Check the alb role's inputs (paths, health-check timing, ports)
+short_description: Check the alb role's inputs (paths, health-check timing, ports; alb_https_input_errors, HTTPS)
 description:
   - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
 options:
@@ -20,6 +20,17 @@ options:
 MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 # Characters an ALB path pattern may hold (case sensitive, * and ? wildcards).
 PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&()!,;=*?]*$")
+
+
+LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _domain_error(var, name):
+    """None when ``name`` is a lower-case DNS name of two labels or more, else the message."""
+    labels = name.split(".") if isinstance(name, str) else []
+    if len(labels) < 2 or len(name) > 253 or not all(LABEL_RE.match(label) for label in labels):
+        return f"{var}: {name!r} is not a domain name such as app.example.com (lower case, no dot at the end)"
+    return None
 
 
 def _int(value):
@@ -70,6 +81,31 @@ def alb_input_errors(inputs):
     return errors
 
 
+def alb_https_input_errors(inputs):
+    """Phase 3.1's inputs: the domain (empty: no HTTPS), its zone, the wait."""
+    domain, zone = inputs["alb_https_domain"], inputs["alb_https_zone"]
+    errors = []
+    if domain:
+        errors.append(_domain_error("alb_https_domain", domain))
+        if zone:
+            errors.append(_domain_error("alb_https_zone", zone))
+            if not errors[-1] and not (domain == zone or domain.endswith("." + zone)):
+                errors.append(f"alb_https_zone: {zone!r} does not hold alb_https_domain ({domain!r})")
+    elif zone:
+        errors.append(f"alb_https_zone: {zone!r} is set but alb_https_domain is empty")
+    for var in ("alb_https_zone_create", "alb_https_redirect"):
+        if not isinstance(inputs[var], bool) and str(inputs[var]).lower() not in ("true", "false", "yes", "no"):
+            errors.append(f"{var}: {inputs[var]!r} is not true or false")
+    if not re.match(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$", str(inputs["alb_https_ssl_policy"])):
+        errors.append(f"alb_https_ssl_policy: {inputs['alb_https_ssl_policy']!r} is not an ELB security policy "
+                      "(e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)")
+    wait = _int(inputs["alb_https_certificate_wait_timeout"])
+    if wait is None or not 1 <= wait <= 3600:
+        errors.append(f"alb_https_certificate_wait_timeout: {inputs['alb_https_certificate_wait_timeout']}; "
+                      "takes 1 to 3600 seconds")
+    return [e for e in errors if e]
+
+
 class FilterModule:
     def filters(self):
-        return {"alb_input_errors": alb_input_errors}
+        return {"alb_input_errors": alb_input_errors, "alb_https_input_errors": alb_https_input_errors}

@@ -111,6 +111,7 @@ BAD_WEEK3_INPUTS = [
     ("an alarm period CloudWatch refuses", {"monitoring_alarm_period": 90}, "monitoring_alarm_period"),
     ("billing alerts not rising", {"monitoring_budget_alerts_usd": [50, 10]}, "monitoring_budget_alerts_usd"),
     ("a typo in a monitoring variable", {"monitoring_alert_email": ["a@example.com"]}, "monitoring_alert_email"),
+    ("a domain with a capital letter", {"alb_https_domain": "App.precedentum.example"}, "alb_https_domain"),
 ]
 
 

@@ -39,3 +39,29 @@ def test_defaults_and_command_line_strings_are_accepted():
 def test_each_bad_input_names_its_variable(change, variable):
     errors = alb.alb_input_errors({**GOOD, **change})
     assert errors and all(e.startswith(variable) for e in errors), errors
+
+
+HTTPS = {"alb_https_domain": "", "alb_https_zone": "", "alb_https_zone_create": True, "alb_https_redirect": True,
+         "alb_https_ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "alb_https_certificate_wait_timeout": 900}
+
+
+def test_https_defaults_and_a_domain_in_its_parent_zone_are_accepted():
+    assert alb.alb_https_input_errors(HTTPS) == []
+    assert alb.alb_https_input_errors({**HTTPS, "alb_https_domain": "app.precedentum.example"}) == []
+    assert alb.alb_https_input_errors({**HTTPS, "alb_https_domain": "app.precedentum.co.uk",
+                                       "alb_https_zone": "precedentum.co.uk", "alb_https_redirect": "false"}) == []
+
+
+@pytest.mark.parametrize(("change", "variable"), [
+    ({"alb_https_domain": "App.Example.com"}, "alb_https_domain"),
+    ({"alb_https_domain": "localhost"}, "alb_https_domain"),
+    ({"alb_https_domain": "app.example.com."}, "alb_https_domain"),
+    ({"alb_https_domain": "app.example.com", "alb_https_zone": "other.com"}, "alb_https_zone"),
+    ({"alb_https_zone": "example.com"}, "alb_https_zone"),
+    ({"alb_https_zone_create": "maybe"}, "alb_https_zone_create"),
+    ({"alb_https_ssl_policy": "TLS1.3"}, "alb_https_ssl_policy"),
+    ({"alb_https_certificate_wait_timeout": 0}, "alb_https_certificate_wait_timeout"),
+])
+def test_each_bad_https_input_names_its_variable(change, variable):
+    errors = alb.alb_https_input_errors({**HTTPS, **change})
+    assert len(errors) == 1 and errors[0].startswith(variable + ":"), errors
