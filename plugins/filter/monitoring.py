@@ -156,8 +156,11 @@ def monitoring_input_errors(inputs):
               ("monitoring_app_errors_per_hour", 0, 1_000_000), ("monitoring_rds_free_storage_gb", 1, 1000),
               ("monitoring_rds_cpu_credits", 0, 10_000), ("monitoring_alb_unhealthy_hosts", 0, 100),
               ("monitoring_alarm_evaluation_periods", 1, 100), ("monitoring_budget_usd", 1, 1_000_000),
-              ("monitoring_budget_forecast_percent", 1, 1000))
+              ("monitoring_budget_forecast_percent", 1, 1000), ("monitoring_performance_days", 1, 15),
+              ("monitoring_scale_cpu_percent", 1, 100), ("monitoring_scale_memory_percent", 1, 100))
     for var, low, high in ranges:
+        if var not in inputs:  # the week-4 inputs, checked where they are given
+            continue
         value = _number(inputs[var])
         if value is None or not low <= value <= high:
             errors.append(f"{var}: {inputs[var]!r} must be a number from {low} to {high}")

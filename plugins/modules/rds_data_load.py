@@ -35,23 +35,6 @@ options:
   source_password:
     description: Password of the source.
     type: str
-  target:
-    description: libpq connection string or URI of the target database. Or use O(target_secret).
-    type: str
-  target_password:
-    description: Password of the target.
-    type: str
-  target_secret:
-    description:
-      - Name or ARN of the Secrets Manager secret with the target's C(host), C(port), C(username),
-        C(password) and C(dbname) (the rds role's secret), read with boto3.
-    type: str
-  host_override:
-    description: Connect to this host instead of the secret's (a tunnel, or a local server in tests).
-    type: str
-  port_override:
-    description: Connect to this port instead of the secret's.
-    type: int
   schemas:
     description:
       - Schemas whose tables (with their sequences and indexes) are copied. The schemas must exist
@@ -77,6 +60,7 @@ attributes:
     support: full
     details: Reports the tables and row counts that would be loaded; writes nothing.
 extends_documentation_fragment:
+  - precedentum.deploy.pg_target
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -125,11 +109,6 @@ import threading
 import time
 
 try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-try:
     import psycopg2
     import psycopg2.extensions
 
@@ -137,9 +116,9 @@ try:
 except ImportError:
     HAS_PSYCOPG2 = False
 
-import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils import pgtarget
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import (
     CHUNK,
     COLUMNS_SQL,
@@ -150,30 +129,15 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import (
     pump,
     qualified,
     quote_ident,
-    split_password,
     table_digest_sql,
     verify_failure,
     verify_sql,
 )
+from ansible_collections.precedentum.deploy.plugins.module_utils.pgtarget import connect, parse
 
 
 class LoadError(Exception):
     pass
-
-
-def connect(module, dsn, password, role):
-    try:
-        return psycopg2.connect(dsn, password=password or None, connect_timeout=15)
-    except psycopg2.OperationalError as e:
-        text = str(e).strip()
-        hint = ""
-        if "password authentication failed" in text:
-            hint = f" Check {role}_password."
-        elif role == "target" and ("timeout" in text or "could not connect" in text or "Connection refused" in text):
-            hint = (" Is the database reachable from here? An RDS instance answers from outside its VPC only"
-                    " while publicly accessible and when the db security group allows this address"
-                    " (rds_public_window, network_db_allowed_cidrs).")
-        module.fail_json(msg=f"Cannot connect to the {role} database: {text}.{hint}")
 
 
 def describe(conn, schemas, with_digest):
@@ -219,25 +183,6 @@ class SourceDigest:
         if self.error is not None:
             self.module.fail_json(msg=f"Could not read the source's contents: {self.error}")
         return self.value
-
-
-def target_from_secret(module):
-    client = module.client("secretsmanager")
-    try:
-        value = client.get_secret_value(SecretId=module.params["target_secret"])["SecretString"]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=f"Could not read the secret {module.params['target_secret']}")
-    secret = json.loads(value)
-    module.no_log_values.add(secret.get("password", ""))
-    params = {
-        "host": module.params["host_override"] or secret.get("host"),
-        "port": str(module.params["port_override"] or secret.get("port") or 5432),
-        "user": secret.get("username"),
-        "dbname": secret.get("dbname") or "postgres",
-    }
-    if not params["host"]:
-        module.fail_json(msg=f"The secret {module.params['target_secret']} has no host yet (is the instance up?)")
-    return psycopg2.extensions.make_dsn(**params), secret.get("password")
 
 
 def dump_format(path):
@@ -354,27 +299,13 @@ def write_marker(conn, dump_sha, target_fp):
     conn.commit()
 
 
-def parse(module, option, conninfo):
-    try:
-        params, embedded = split_password(psycopg2.extensions.parse_dsn(conninfo))
-    except psycopg2.ProgrammingError as e:
-        module.fail_json(msg=f"{option}: not a libpq connection string or URI ({e})")
-    if embedded:
-        module.no_log_values.add(embedded)
-    return params, embedded
-
-
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             source=dict(type="str"),
             source_dump=dict(type="path"),
             source_password=dict(type="str", no_log=True),
-            target=dict(type="str"),
-            target_password=dict(type="str", no_log=True),
-            target_secret=dict(type="str"),
-            host_override=dict(type="str"),
-            port_override=dict(type="int"),
+            **pgtarget.TARGET_OPTIONS,
             schemas=dict(type="list", elements="str", default=["public"]),
             overwrite=dict(type="bool", default=False),
             verify_rows=dict(type="dict", default={}),
@@ -382,8 +313,7 @@ def main():
         ),
         supports_check_mode=True,
         required_one_of=[("source", "source_dump"), ("target", "target_secret")],
-        mutually_exclusive=[("source", "source_dump"), ("target", "target_secret"),
-                            ("target_password", "target_secret")],
+        mutually_exclusive=[("source", "source_dump"), *pgtarget.TARGET_EXCLUSIVE],
     )
     if not HAS_PSYCOPG2:
         module.fail_json(msg="rds_data_load needs the psycopg2 Python package on the host that runs it")
@@ -402,16 +332,7 @@ def main():
         source_params, embedded = parse(module, "source", p["source"])
         source_password = source_password or embedded
         source_dsn = psycopg2.extensions.make_dsn(**source_params)
-    if p["target_secret"]:
-        target_dsn, target_password = target_from_secret(module)
-    else:
-        target_params, embedded = parse(module, "target", p["target"])
-        if p["host_override"]:
-            target_params["host"] = p["host_override"]
-        if p["port_override"]:
-            target_params["port"] = str(p["port_override"])
-        target_password = p["target_password"] or embedded
-        target_dsn = psycopg2.extensions.make_dsn(**target_params)
+    target_dsn, target_password = pgtarget.target_dsn(module)
 
     default_schema = p["schemas"][0]
     verify = {(t if "." in t else f"{default_schema}.{t}"): rows for t, rows in p["verify_rows"].items()}

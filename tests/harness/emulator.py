@@ -93,6 +93,10 @@ class Emulator:
             fd, self.recording_path = tempfile.mkstemp(prefix="moto-recording-", suffix=".jsonl")
             os.close(fd)
             self.extra_env.update({"MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": self.recording_path})
+        # The mail SES "sends" (moto_server.py writes one JSON line a message; emu.sent_mail()).
+        fd, self.outbox_path = tempfile.mkstemp(prefix="moto-outbox-", suffix=".jsonl")
+        os.close(fd)
+        self.extra_env["PRECEDENTUM_EMULATOR_OUTBOX"] = self.outbox_path
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
@@ -163,6 +167,11 @@ class Emulator:
         raw = self.api("/moto-api/recorder/download-recording", method="GET").decode()
         return [json.loads(line) for line in raw.splitlines() if line.strip()]
 
+    def sent_mail(self) -> list[dict]:
+        """The e-mails SES accepted: source, destinations, subject, body."""
+        with open(self.outbox_path) as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
     def restart(self) -> Emulator:
         """A new server process on the same port: an empty account, as if never used (moto's reset
         keeps the services it has started, and makes their defaults, such as the default VPC, anew).
@@ -172,8 +181,9 @@ class Emulator:
 
     def stop(self) -> None:
         self._stop_process()
-        if self.recording_path and os.path.exists(self.recording_path):
-            os.unlink(self.recording_path)
+        for path in (self.recording_path, self.outbox_path):
+            if path and os.path.exists(path):
+                os.unlink(path)
 
     def _stop_process(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -23,7 +23,9 @@ docs/testing.md lists them.
 - Budgets UpdateBudget, DescribeSubscribersForNotification, CreateSubscriber, DeleteSubscriber:
   moto lacks them (HTTP 500); these do what AWS documents, on moto's own budgets.
 
-One test hook, not an AWS behaviour: moto never runs a container, so every task "exits" 0. When
+Two test hooks, not AWS behaviours: SES keeps the mail it "sends" only in memory, so each message
+accepted is also written, one JSON line, to PRECEDENTUM_EMULATOR_OUTBOX (Emulator.sent_mail()).
+And moto never runs a container, so every task "exits" 0. When
 PRECEDENTUM_EMULATOR_FAILING_ARG is set, a task whose command override contains that argument
 stops with exit code 1 and ECS's stop reason, as a failed migration would.
 """
@@ -42,6 +44,7 @@ from moto.ecs import models as ecs_models
 from moto.elbv2 import models as elbv2_models
 from moto.rds import models as rds_models
 from moto.server import main
+from moto.ses import models as ses_models
 
 GP3_BASELINE_IOPS = 3000
 GP3_BASELINE_THROUGHPUT = 125
@@ -205,6 +208,21 @@ budgets_responses.BudgetsResponse.update_budget = _update_budget
 budgets_responses.BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers
 budgets_responses.BudgetsResponse.create_subscriber = _create_subscriber
 budgets_responses.BudgetsResponse.delete_subscriber = _delete_subscriber
+
+_original_send_email = ses_models.SESBackend.send_email
+
+
+def _send_email_to_outbox(self, source, subject, body, destinations, *args, **kwargs):
+    message = _original_send_email(self, source, subject, body, destinations, *args, **kwargs)
+    outbox = os.environ.get("PRECEDENTUM_EMULATOR_OUTBOX")
+    if outbox:
+        with open(outbox, "a") as handle:
+            handle.write(json.dumps({"source": source, "destinations": destinations, "subject": subject,
+                                     "body": body}) + "\n")
+    return message
+
+
+ses_models.SESBackend.send_email = _send_email_to_outbox
 
 if __name__ == "__main__":
     sys.exit(main())

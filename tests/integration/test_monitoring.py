@@ -111,3 +111,26 @@ def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator,
     assert watched(emulator) == nothing
     twice = play(emulator, "destroy.yml", "--tags", "monitoring", **confirm)
     assert twice.rc == 0 and twice.changed == 0, twice
+
+
+def test_week4_performance_check_reads_a_week_of_cpu_and_memory(emulator, prebuilt):
+    """Phase 4.2 on a week-2 account, with a week of hourly points put into CloudWatch: a backend
+    busy most hours is told to scale up, a quiet frontend that it is enough."""
+    import datetime
+
+    prebuilt(emulator, ["week1.yml", "week2.yml"])
+    cw = emulator.client("cloudwatch")
+    now = datetime.datetime.now(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+    for service, cpu in (("backend", lambda h: 85.0 if h % 3 else 40.0), ("frontend", lambda h: 12.0)):
+        for metric, value in (("CPUUtilization", cpu), ("MemoryUtilization", lambda h: 45.0)):
+            points = [{"MetricName": metric, "Timestamp": now - datetime.timedelta(hours=h), "Value": value(h),
+                       "Unit": "Percent", "Dimensions": [{"Name": "ClusterName", "Value": PREFIX},
+                                                         {"Name": "ServiceName", "Value": f"{PREFIX}-{service}"}]}
+                      for h in range(1, 7 * 24)]
+            for i in range(0, len(points), 500):
+                cw.put_metric_data(Namespace="AWS/ECS", MetricData=points[i:i + 500])
+    run = play(emulator, "week4.yml", "--tags", "performance")
+    assert run.rc == 0 and run.changed == 0, run
+    assert f"{PREFIX}-backend | scale up | CPU above 70% in 112 of 167 hours (67%" in run.flat, run
+    assert f"{PREFIX}-frontend | enough | CPU above 70% in 0 of 167 hours" in run.flat
+    assert "Scale up: raise ecs_backend_cpu" in run.flat

@@ -63,3 +63,21 @@ def test_inputs_are_checked_naming_the_variable():
     assert monitoring.monitoring_budget_notifications([10, 30], 100) == [
         {"type": "ACTUAL", "threshold": 10.0}, {"type": "ACTUAL", "threshold": 30.0},
         {"type": "FORECASTED", "threshold": 100.0, "threshold_type": "PERCENTAGE"}]
+
+
+def test_the_performance_verdicts():
+    from ansible_collections.precedentum.deploy.plugins.modules import ecs_service_utilization as u
+
+    def summary(averages, threshold=70):
+        return u.summarize(averages, [], threshold)
+
+    quiet, busy = summary([20.0] * 100), summary([80.0] * 30 + [20.0] * 70)
+    assert busy == {"hours": 100, "average": 38.0, "peak": 80.0, "busy_hours": 30}
+    assert u.verdict(quiet, quiet, 70, 80, 0.25, 24)[0] == "enough"
+    assert u.verdict(busy, quiet, 70, 80, 0.25, 24) == (
+        "scale up", "CPU above 70% in 30 of 100 hours (30%; average 38.0%, peak 80.0%): sustained; "
+        "memory above 80% in 0 of 100 hours (0%; average 20.0%, peak 20.0%)")
+    spiky = summary([90.0] * 5 + [20.0] * 95)
+    assert u.verdict(spiky, quiet, 70, 80, 0.25, 24)[0] == "spikes"
+    assert u.verdict(summary([90.0] * 10), quiet, 70, 80, 0.25, 24)[0] == "no data"
+    assert u.verdict(quiet, summary([90.0] * 100, 80), 70, 80, 0.25, 24)[0] == "scale up", "memory alone"
