@@ -130,11 +130,16 @@ def put_image_manifests(ecr, tag: str, prefix: str = PREFIX) -> None:
 def recorded_json_calls(emu, action: str) -> list[dict]:
     """Bodies of the JSON-protocol requests (ECS, Secrets Manager, ...) the emulator recorded for
     one action, e.g. 'CreateService' (needs the recording_emulator fixture)."""
+    return json_calls(emu.recorded_requests(), action)
+
+
+def json_calls(requests: list[dict], action: str) -> list[dict]:
+    """Bodies of the JSON-protocol requests of one action among moto's recorded ``requests``."""
     import base64
     import json
 
     bodies = []
-    for request in emu.recorded_requests():
+    for request in requests:
         target = (request.get("headers") or {}).get("X-Amz-Target", "")
         if target.rsplit(".", 1)[-1] != action:
             continue
@@ -146,17 +151,29 @@ def recorded_json_calls(emu, action: str) -> list[dict]:
 
 
 if __name__ == "__main__":
-    # python -m tests.harness.aws_state push-image TAG: the demo's stand-in for docker push, against
-    # the emulator named by AWS_ENDPOINT_URL (refuses anything but a loopback address).
+    # The demo's stand-ins, against the emulator named by AWS_ENDPOINT_URL (loopback only):
+    #   python -m tests.harness.aws_state push-image TAG   docker push (image manifests into ECR)
+    #   python -m tests.harness.aws_state stand-in-db PORT the local PostgreSQL on PORT made to answer as
+    #                                                      the RDS instance would after the migrations
     import os
     import sys
 
     import boto3
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    if sys.argv[1:2] != ["push-image"] or len(sys.argv) != 3:
-        sys.exit("usage: python -m tests.harness.aws_state push-image TAG")
+    if sys.argv[1:2] not in (["push-image"], ["stand-in-db"]) or len(sys.argv) != 3:
+        sys.exit("usage: python -m tests.harness.aws_state push-image TAG | stand-in-db PORT")
     if not endpoint.startswith(("http://127.", "http://localhost")):
-        sys.exit("push-image writes only to a local emulator (AWS_ENDPOINT_URL on loopback)")
-    put_image_manifests(boto3.client("ecr"), sys.argv[2])
-    print(f"pushed {PREFIX}/backend:{sys.argv[2]} and {PREFIX}/frontend:{sys.argv[2]} (manifests only) to {endpoint}")
+        sys.exit("aws_state writes only to a local emulator (AWS_ENDPOINT_URL on loopback)")
+    if sys.argv[1] == "push-image":
+        put_image_manifests(boto3.client("ecr"), sys.argv[2])
+        print(f"pushed {PREFIX}/backend:{sys.argv[2]} and {PREFIX}/frontend:{sys.argv[2]} (manifests only) "
+              f"to {endpoint}")
+    else:
+        from tests.harness.fixture_db import stand_in_for_rds
+        from tests.harness.postgres import PostgresCluster
+
+        local = PostgresCluster(port=int(sys.argv[2]))
+        name = stand_in_for_rds(local, secret_value(boto3.client("secretsmanager")))
+        print(f"the PostgreSQL on 127.0.0.1:{local.port} now answers as the instance's server: database {name}, "
+              "its master user, the app's auth_user table")

@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.harness.emulator", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="start the emulator, run a command against it, stop it")
+    run.add_argument("--postgres", action="store_true",
+                     help="also start a throwaway PostgreSQL; its port in PRECEDENTUM_DEMO_PGPORT")
     run.add_argument("command", nargs=argparse.REMAINDER)
     start = sub.add_parser("start", help="start in the background; print export lines")
     start.add_argument("--state", required=True, help="JSON file that records the process")
@@ -235,7 +237,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("run needs a command after --")
         with Emulator() as emu:
             print(f"AWS emulator (moto) on {emu.endpoint}", file=sys.stderr, flush=True)
-            return subprocess.call(command, env=emu.env())
+            env = emu.env()
+            if not args.postgres:
+                return subprocess.call(command, env=env)
+            from tests.harness.postgres import PostgresCluster
+
+            postgres = PostgresCluster().start()
+            print(f"PostgreSQL on 127.0.0.1:{postgres.port}", file=sys.stderr, flush=True)
+            try:
+                return subprocess.call(command, env={**env, "PRECEDENTUM_DEMO_PGPORT": str(postgres.port)})
+            finally:
+                postgres.stop()
 
     state = Path(args.state)
     if args.cmd == "start":

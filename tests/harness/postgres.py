@@ -23,8 +23,9 @@ def pg_bindir() -> Path:
 
 
 class PostgresCluster:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        """A cluster to start on a free port, or (with ``port``) a handle on one already running."""
+        self.port = port or free_port()
         self.dir: Path | None = None
         self.bindir = pg_bindir()
         self.as_root = os.geteuid() == 0

@@ -117,18 +117,31 @@ class Prebuilt:
             raise AssertionError(f"the replayed {playbook} {' '.join(args)} differs from the recorded one: "
                                  f"missing {missing}, unexpected {extra}")
 
+    def run_of(self, playbook: str | list[str], *args: str, extra_vars: dict | None = None,
+               inventory: str = "inventories/lean") -> tuple[str, list[dict]]:
+        """(output, requests) of the real run behind a recording: what ansible-playbook printed for the
+        last playbook, and every AWS request of the recording (moto's recorder rows)."""
+        recording, _ = self.recording(playbook, args, extra_vars, inventory)
+        key = self._key(playbook, args, extra_vars, inventory)
+        requests = [json.loads(line) for line in recording.decode().splitlines() if line.strip()]
+        return (self.directory / f"{key}.out").read_text(), requests
+
+    @staticmethod
+    def _key(playbook, args, extra_vars, inventory) -> str:
+        return hashlib.sha256(json.dumps([playbook, list(args), extra_vars, inventory]).encode()).hexdigest()[:16]
+
     def recording(self, playbook: str | list[str], args: tuple, extra_vars: dict | None,
                   inventory: str) -> tuple[bytes, list]:
-        key = hashlib.sha256(json.dumps([playbook, list(args), extra_vars, inventory]).encode()).hexdigest()[:16]
+        key = self._key(playbook, list(args), extra_vars, inventory)
         data, ids = self.directory / f"{key}.jsonl", self.directory / f"{key}.ids.json"
         with open(self.directory / f"{key}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not data.exists():
-                self._record(data, ids, playbook, args, extra_vars, inventory)
+                self._record(data, ids, data.with_suffix(".out"), playbook, args, extra_vars, inventory)
         return data.read_bytes(), json.loads(ids.read_text())
 
-    def _record(self, data: Path, ids: Path, playbook: str | list[str], args: tuple, extra_vars: dict | None,
-                inventory: str) -> None:
+    def _record(self, data: Path, ids: Path, output: Path, playbook: str | list[str], args: tuple,
+                extra_vars: dict | None, inventory: str) -> None:
         """Run the playbook(s) for real into a recording emulator. For a list, the account of all but
         the last is itself a recording (made or reused): replayed, recorded again, then the last runs."""
         names = [playbook] if isinstance(playbook, str) else list(playbook)
@@ -147,6 +160,7 @@ class Prebuilt:
             emu.api("/moto-api/recorder/stop-recording")
             recording = emu.api("/moto-api/recorder/download-recording", method="GET")
             ids.write_text(json.dumps(identifiers(emu)))
+            output.write_text(run.output)
         partial = data.with_suffix(".partial")
         partial.write_bytes(recording)
         os.replace(partial, data)
