@@ -326,7 +326,7 @@ def by_service(lines):
     totals = {}
     for item in lines:
         totals[item["service"]] = totals.get(item["service"], 0) + item["monthly_usd"]
-    return sorted(totals.items(), key=lambda pair: -pair[1])
+    return sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def markdown(result, collected, tiers=None):
@@ -406,7 +406,7 @@ def actual(billed, period, plan=None, forecast_total=None):
     month_to_date, forecast, method: whole_month, cost_explorer or linear)."""
     scale = period["days_in_month"] / period["days"] if period["days"] else 0
     lines = []
-    for service, usd in sorted(billed.items(), key=lambda pair: -pair[1]):
+    for service, usd in sorted(billed.items(), key=lambda pair: (-pair[1], pair[0])):
         lines.append(line(service, "billed so far, forecast linearly to the month's end", period["days"], "day",
                           usd / period["days"] if period["days"] else 0, usd * scale, confidence="billed"))
     planned = {}
@@ -414,7 +414,8 @@ def actual(billed, period, plan=None, forecast_total=None):
         name = CE_SERVICES.get(item["service"], item["service"])
         planned.setdefault(name, []).append(item)
     comparison = []
-    for service in sorted(set(billed) | set(planned), key=lambda s: -max(billed.get(s, 0), _sum(planned.get(s)))):
+    # By amount, then by name: a set's order changes from one process to the next.
+    for service in sorted(set(billed) | set(planned), key=lambda s: (-max(billed.get(s, 0), _sum(planned.get(s))), s)):
         so_far, expected = billed.get(service, 0.0), cents(_sum(planned.get(service)))
         forecast = cents(so_far * scale)
         difference = round(forecast - expected, 2)  # of the figures shown, so the row adds up

@@ -172,3 +172,20 @@ def test_actual_compares_each_billed_service_with_the_plan():
     assert costs.actual(billed, whole, plan)[3:] == (16.56, "whole_month")
     assert billing_period(datetime.date(2028, 3, 1))["days"] == 29, "a leap February"
     assert costs.actual(billed, period)[1][0]["explanation"] == "no plan to compare with"
+
+
+
+def test_services_of_equal_amounts_come_in_the_same_order_in_every_process():
+    """A re-run of cost.yml rewrites no report: ties are ordered by name (they used to follow a set's
+    order, which changes with PYTHONHASHSEED from one process to the next)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); "
+              "from ansible_collections.precedentum.deploy.plugins.module_utils import costs; "
+              "plan = [{'service': n, 'monthly_usd': 0.0} for n in ('WAF', 'CloudWatch', 'ECR', 'S3', 'Route 53')]; "
+              "print([c['service'] for c in costs.actual({}, {'days': 3, 'days_in_month': 30}, plan)[1]])")
+    orders = {subprocess.run([sys.executable, "-c", script, str(REPO / ".collections")], check=True, text=True,
+                             capture_output=True, env={"PYTHONHASHSEED": seed}).stdout for seed in "1234"}
+    assert orders == {"['AWS WAF', 'Amazon EC2 Container Registry (ECR)', 'Amazon Route 53', "
+                      "'Amazon Simple Storage Service', 'AmazonCloudWatch']\n"}
