@@ -113,9 +113,10 @@ def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator,
     assert twice.rc == 0 and twice.changed == 0, twice
 
 
-def test_week4_performance_check_reads_a_week_of_cpu_and_memory(emulator, prebuilt):
-    """Phase 4.2 on a week-2 account, with a week of hourly points put into CloudWatch: a backend
-    busy most hours is told to scale up, a quiet frontend that it is enough."""
+def test_week4_performance_check_reads_a_week_of_cpu_and_memory(emulator, prebuilt, tmp_path):
+    """Week 4 on a week-2 account, with a week of hourly points put into CloudWatch: a backend busy
+    most hours is told to scale up, a quiet frontend that it is enough; the cost report is written;
+    a re-run changes nothing."""
     import datetime
 
     prebuilt(emulator, ["week1.yml", "week2.yml"])
@@ -129,7 +130,11 @@ def test_week4_performance_check_reads_a_week_of_cpu_and_memory(emulator, prebui
                       for h in range(1, 7 * 24)]
             for i in range(0, len(points), 500):
                 cw.put_metric_data(Namespace="AWS/ECS", MetricData=points[i:i + 500])
-    run = play(emulator, "week4.yml", "--tags", "performance")
+    reports = {"cost_report_dir": str(tmp_path / "reports"), "cost_explorer": False}
+    first = play(emulator, "week4.yml", **reports)
+    assert first.rc == 0 and "No tester in wave 2" in first.flat, first
+    assert (tmp_path / "reports" / "cost-deployed.md").is_file()
+    run = play(emulator, "week4.yml", **reports)
     assert run.rc == 0 and run.changed == 0, run
     assert f"{PREFIX}-backend | scale up | CPU above 70% in 112 of 167 hours (67%" in run.flat, run
     assert f"{PREFIX}-frontend | enough | CPU above 70% in 0 of 167 hours" in run.flat
