@@ -24,6 +24,14 @@ def emulator(tmp_path):
 
 
 @pytest.fixture
+def lightsail_emulator(tmp_path):
+    """Like emulator, with the Lightsail emulator (tests/emulator/lightsail.py) beside moto and
+    AWS_ENDPOINT_URL_LIGHTSAIL pointing at it."""
+    with Emulator(log_path=str(tmp_path / "moto.log"), lightsail=True) as emu:
+        yield emu
+
+
+@pytest.fixture
 def recording_emulator(tmp_path):
     """Like emulator, recording every AWS request it receives (emu.recorded_requests())."""
     with Emulator(log_path=str(tmp_path / "moto.log"), record=True) as emu:

@@ -85,7 +85,7 @@ class Emulator:
     """One moto_server process on loopback, owned by this object."""
 
     def __init__(self, port: int | None = None, extra_env: dict | None = None, log_path: str | None = None,
-                 record: bool = False):
+                 record: bool = False, lightsail: bool = False):
         self.port = port or free_port()
         self.extra_env = dict(extra_env or {})
         self.recording_path = None
@@ -97,6 +97,10 @@ class Emulator:
         fd, self.outbox_path = tempfile.mkstemp(prefix="moto-outbox-", suffix=".jsonl")
         os.close(fd)
         self.extra_env["PRECEDENTUM_EMULATOR_OUTBOX"] = self.outbox_path
+        # Lightsail, which moto lacks: tests/emulator/lightsail.py, served by the same process.
+        self.lightsail_port = free_port() if lightsail else None
+        if lightsail:
+            self.extra_env["PRECEDENTUM_LIGHTSAIL_PORT"] = str(self.lightsail_port)
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
@@ -104,8 +108,16 @@ class Emulator:
     def endpoint(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    @property
+    def lightsail_endpoint(self) -> str:
+        return f"http://{HOST}:{self.lightsail_port}"
+
     def env(self, base: dict | None = None) -> dict:
-        return client_env(self.endpoint, base)
+        env = client_env(self.endpoint, base)
+        if self.lightsail_port:
+            # botocore's service-specific endpoint variable: Lightsail calls go to the Lightsail emulator.
+            env["AWS_ENDPOINT_URL_LIGHTSAIL"] = self.lightsail_endpoint
+        return env
 
     def start(self, timeout: float = 30.0, detach: bool = False) -> Emulator:
         server_env = dict(os.environ)
@@ -134,8 +146,15 @@ class Emulator:
         raise RuntimeError(f"moto_server did not answer on {self.endpoint} within {timeout:.0f}s")
 
     def answers(self) -> bool:
+        lightsail = urllib.request.Request(self.lightsail_endpoint, data=b"{}", method="POST", headers={
+            "X-Amz-Target": "Lightsail_20161128.GetContainerServices"})
         try:
             with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=2) as resp:
+                if resp.status != 200:
+                    return False
+            if not self.lightsail_port:
+                return True
+            with urllib.request.urlopen(lightsail, timeout=2) as resp:
                 return resp.status == 200
         except (urllib.error.URLError, OSError):
             return False
@@ -156,7 +175,8 @@ class Emulator:
         session = boto3.session.Session(
             aws_access_key_id=DUMMY_KEY, aws_secret_access_key=DUMMY_SECRET, region_name=REGION
         )
-        return session.client(service, endpoint_url=self.endpoint)
+        endpoint = self.lightsail_endpoint if service == "lightsail" and self.lightsail_port else self.endpoint
+        return session.client(service, endpoint_url=endpoint)
 
     # moto's request recorder: every AWS request the server receives (needs record=True).
     def start_recording(self) -> None:

@@ -23,6 +23,9 @@ docs/testing.md lists them.
 - Budgets UpdateBudget, DescribeSubscribersForNotification, CreateSubscriber, DeleteSubscriber:
   moto lacks them (HTTP 500); these do what AWS documents, on moto's own budgets.
 
+With PRECEDENTUM_LIGHTSAIL_PORT set, the process also serves the Lightsail emulator on that port
+(tests/emulator/lightsail.py; Emulator sets AWS_ENDPOINT_URL_LIGHTSAIL to it).
+
 Two test hooks, not AWS behaviours: SES keeps the mail it "sends" only in memory, so each message
 accepted is also written, one JSON line, to PRECEDENTUM_EMULATOR_OUTBOX (Emulator.sent_mail()).
 And moto never runs a container, so every task "exits" 0. When
@@ -225,4 +228,10 @@ def _send_email_to_outbox(self, source, subject, body, destinations, *args, **kw
 ses_models.SESBackend.send_email = _send_email_to_outbox
 
 if __name__ == "__main__":
+    # The Lightsail emulator (tests/emulator/lightsail.py) runs in this process, on a port of its own:
+    # moto has no Lightsail, and one process per emulated account starts faster than two.
+    if os.environ.get("PRECEDENTUM_LIGHTSAIL_PORT"):
+        from tests.emulator.lightsail import serve
+
+        serve(int(os.environ["PRECEDENTUM_LIGHTSAIL_PORT"]))
     sys.exit(main())

@@ -1,0 +1,79 @@
+"""The lightsail_container_service module against the Lightsail emulator (tests/emulator/lightsail.py,
+served beside moto by the harness): create with a deployment, wait, no re-deploy when unchanged,
+a new image deployed, a failed deployment reported, power changed in place, delete; check mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness.ansible import run_module
+
+pytestmark = pytest.mark.slow
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/precedentum-testing/{}:{}"
+
+
+def arguments(tag="1", **more):
+    return {"name": "precedentum-testing", "power": "micro", "scale": 1, "tags": {"Project": "precedentum"},
+            "containers": {"backend": {"image": IMAGE.format("backend", tag), "ports": {"8000": "HTTP"},
+                                       "environment": {"DJANGO_DEBUG": "false"}},
+                           "frontend": {"image": IMAGE.format("frontend", tag), "ports": {"80": "http"}}},
+            "public_endpoint": {"container_name": "frontend", "container_port": 80, "health_check": {"path": "/"}},
+            "wait_timeout": 60, **more}
+
+
+def test_create_deploy_keep_redeploy_fail_resize_delete(lightsail_emulator):
+    emulator = lightsail_emulator
+    ls = emulator.client("lightsail")
+
+    def module(args, *flags):
+        return run_module("precedentum.deploy.lightsail_container_service", args, emulator.env(), *flags)
+
+    dry = module(arguments(), "--check")
+    assert dry.rc == 0 and dry.result["changed"] is True and ls.get_container_services()["containerServices"] == []
+
+    first = module(arguments())
+    assert first.rc == 0 and first.result["changed"] and first.result["deployed"], first
+    (service,) = ls.get_container_services()["containerServices"]
+    assert (service["state"], service["power"], service["scale"]) == ("RUNNING", "micro", 1)
+    assert service["currentDeployment"]["state"] == "ACTIVE"
+    assert service["currentDeployment"]["containers"]["frontend"] == {"image": IMAGE.format("frontend", "1"),
+                                                                      "ports": {"80": "HTTP"}}
+    assert service["currentDeployment"]["publicEndpoint"]["containerName"] == "frontend"
+    assert service["privateRegistryAccess"]["ecrImagePullerRole"]["isActive"] is True
+    assert first.result["image_puller_arn"] == service["privateRegistryAccess"]["ecrImagePullerRole"]["principalArn"]
+    assert first.result["url"] == service["url"] and {"key": "Project", "value": "precedentum"} in service["tags"]
+
+    same = module(arguments())
+    assert same.rc == 0 and same.result["changed"] is False, same
+    assert len(ls.get_container_service_deployments(serviceName="precedentum-testing")["deployments"]) == 1
+
+    newer = module(arguments(tag="2"))
+    assert newer.rc == 0 and newer.result["deployed"] and newer.result["deployment_version"] == 2, newer
+    failing = arguments(tag="3")
+    failing["containers"]["backend"]["command"] = ["python", "manage.py", "fail-for-test"]
+    failed = module(failing)
+    assert failed.rc != 0 and "Deployment 3 of precedentum-testing FAILED" in failed.result["msg"], failed
+    current = ls.get_container_services()["containerServices"][0]["currentDeployment"]
+    assert current["version"] == 2, "Lightsail keeps the last good deployment"
+
+    bigger = module(arguments(tag="2", power="small", scale=2))
+    assert bigger.rc == 0 and bigger.result["changed"] and not bigger.result["deployed"], bigger
+    (service,) = ls.get_container_services()["containerServices"]
+    assert (service["power"], service["scale"], service["state"]) == ("small", 2, "RUNNING")
+
+    gone = module({"name": "precedentum-testing", "state": "absent"})
+    assert gone.rc == 0 and gone.result["changed"] and ls.get_container_services()["containerServices"] == []
+    assert module({"name": "precedentum-testing", "state": "absent"}).result["changed"] is False
+
+
+def test_bad_options_are_refused_before_any_call(lightsail_emulator):
+    emulator = lightsail_emulator
+    bad = arguments(name="Precedentum_Testing", scale=30)
+    bad["public_endpoint"] = {"container_name": "web", "container_port": 80}
+    bad["containers"]["frontend"]["ports"] = {"80": "SMTP"}
+    run = run_module("precedentum.deploy.lightsail_container_service", bad,
+                     {**emulator.env(), "AWS_ENDPOINT_URL_LIGHTSAIL": "http://127.0.0.1:9"})
+    message = run.result.get("msg", "")
+    assert run.rc != 0 and "name:" in message and "scale:" in message, run
+    assert "public_endpoint.container_name" in message and "containers.frontend.ports" in message
+    assert "Could not" not in message, "an AWS call was made"
