@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.harness.module_runner import SOCKET_VAR, Runner
+
 REPO = Path(__file__).resolve().parents[2]
 ZIPCODE = str(REPO / "tests" / "harness" / "zipcode")
 RECAP = re.compile(
@@ -46,7 +48,36 @@ class PlaybookRun:
         return f"$ {' '.join(self.args)}\n(rc={self.rc})\n{self.output[-6000:]}"
 
 
+_RUNNER = None
+
+
+def module_runner(env: dict):
+    """This process's module runner (tests/harness/module_runner.py), started on first use; None
+    when PRECEDENTUM_MODULE_RUNNER=off."""
+    global _RUNNER
+    if "off" in (os.environ.get(SOCKET_VAR), env.get(SOCKET_VAR)):
+        return None
+    if _RUNNER is None or _RUNNER.proc.poll() is not None:
+        _RUNNER = Runner(_base_env(os.environ))
+    return _RUNNER
+
+
+def interpreter_args(env: dict) -> list:
+    """The ansible-playbook arguments that make tasks run through the module runner, if it is on."""
+    if env.get(SOCKET_VAR, "off") == "off":
+        return []
+    return ["-e", json.dumps({"ansible_python_interpreter": str(Path(env[SOCKET_VAR]).parent / "python")})]
+
+
 def ansible_env(base: dict) -> dict:
+    env = _base_env(base)
+    runner = module_runner(env)
+    if runner is not None:
+        env[SOCKET_VAR] = runner.socket
+    return env
+
+
+def _base_env(base) -> dict:
     env = dict(base)
     env.setdefault("ANSIBLE_CONFIG", str(REPO / "ansible.cfg"))
     env["ANSIBLE_NOCOLOR"] = "1"
@@ -66,8 +97,9 @@ def run_playbook(playbook: str, env: dict, *args: str, inventory: str = "invento
     cmd = [exe, playbook, "-i", str(REPO / inventory) if not os.path.isabs(inventory) else inventory]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
-    cmd += list(args)
-    proc = subprocess.run(cmd, cwd=cwd or REPO, env=ansible_env(env), capture_output=True, text=True,
+    run_env = ansible_env(env)
+    cmd += [*interpreter_args(run_env), *args]
+    proc = subprocess.run(cmd, cwd=cwd or REPO, env=run_env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
     return PlaybookRun(cmd, proc.returncode, proc.stdout + proc.stderr)
 
@@ -94,7 +126,8 @@ def run_module(module: str, args: dict, env: dict, *flags: str, timeout: int = 3
         run_env = ansible_env(env)
         run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
         bindir = Path(sys.executable).parent
-        proc = subprocess.run([str(bindir / "ansible-playbook"), handle.name, *flags], cwd=REPO, env=run_env,
+        cmd = [str(bindir / "ansible-playbook"), handle.name, *interpreter_args(run_env), *flags]
+        proc = subprocess.run(cmd, cwd=REPO, env=run_env,
                               capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     finally:
         os.unlink(handle.name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.ansible import REPO, ansible_env
+from tests.harness.ansible import REPO, ansible_env, interpreter_args
 from tests.harness.fixture_db import fixture_sql
 from tests.harness.postgres import pg_bindir
 
@@ -53,8 +53,8 @@ def load(args: dict, *flags: str, env: dict | None = None) -> subprocess.Complet
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
         json.dump([task], handle)
     try:
-        cmd = [str(REPO / ".venv/bin/ansible-playbook"), handle.name, *flags]
         run_env = ansible_env(env or dict(os.environ))
+        cmd = [str(REPO / ".venv/bin/ansible-playbook"), handle.name, *interpreter_args(run_env), *flags]
         run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
         out = subprocess.run(cmd, capture_output=True, text=True, env=run_env, cwd=REPO)
     finally:
