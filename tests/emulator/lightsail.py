@@ -279,6 +279,8 @@ class Account:
                 db[key] = p[key]
         if "masterUserPassword" in p:
             db["password"] = p["masterUserPassword"]
+        if p.get("enableBackupRetention") or p.get("disableBackupRetention"):
+            db["backupRetentionEnabled"] = bool(p.get("enableBackupRetention"))
         db["changed"], db["transition"] = now(), "modifying"
         return {"operations": [operation(db["name"], "RelationalDatabase", "UpdateRelationalDatabase")]}
 

@@ -77,3 +77,64 @@ def test_bad_options_are_refused_before_any_call(lightsail_emulator):
     assert run.rc != 0 and "name:" in message and "scale:" in message, run
     assert "public_endpoint.container_name" in message and "containers.frontend.ports" in message
     assert "Could not" not in message, "an AWS call was made"
+
+
+def database_arguments(**more):
+    return {"name": "precedentum-testing-db", "blueprint_id": "postgres_16", "bundle_id": "micro_2_0",
+            "master_database_name": "precedentum", "master_username": "precedentum",
+            "master_user_password": "Secret-Pass-1234", "tags": {"Project": "precedentum"}, "wait_timeout": 60,
+            **more}
+
+
+def test_database_create_update_password_delete_with_snapshot(lightsail_emulator):
+    emulator = lightsail_emulator
+    ls = emulator.client("lightsail")
+
+    def module(args, *flags):
+        return run_module("precedentum.deploy.lightsail_database", args, emulator.env(), *flags)
+
+    dry = module(database_arguments(), "--check")
+    assert dry.rc == 0 and dry.result["changed"] is True and ls.get_relational_databases()["relationalDatabases"] == []
+
+    made = module(database_arguments())
+    assert made.rc == 0 and made.result["changed"], made
+    db = ls.get_relational_database(relationalDatabaseName="precedentum-testing-db")["relationalDatabase"]
+    assert db["state"] == "available" and db["publiclyAccessible"] is False and db["backupRetentionEnabled"] is True
+    assert (db["relationalDatabaseBlueprintId"], db["relationalDatabaseBundleId"]) == ("postgres_16", "micro_2_0")
+    assert (db["masterDatabaseName"], db["masterUsername"]) == ("precedentum", "precedentum")
+    assert made.result["endpoint"] == {"address": db["masterEndpoint"]["address"], "port": 5432}
+    assert {"key": "Project", "value": "precedentum"} in db["tags"]
+    stored = ls.get_relational_database_master_user_password(relationalDatabaseName="precedentum-testing-db")
+    assert stored["masterUserPassword"] == "Secret-Pass-1234"
+    assert "Secret-Pass-1234" not in made.output
+
+    again = module(database_arguments(master_user_password="Another-Pass-99"))
+    assert again.rc == 0 and again.result["changed"] is False, "on_create: an existing password is kept"
+
+    preview = module(database_arguments(publicly_accessible=True, master_user_password="Another-Pass-99",
+                                        update_password="always"), "--check")
+    assert preview.result["would_change"] == ["master_user_password", "publicly_accessible"], preview
+    assert ls.get_relational_database(relationalDatabaseName="precedentum-testing-db")[
+        "relationalDatabase"]["publiclyAccessible"] is False
+    opened = module(database_arguments(publicly_accessible=True, master_user_password="Another-Pass-99",
+                                       update_password="always"))
+    assert opened.rc == 0 and opened.result["changed"] and opened.result["publicly_accessible"], opened
+    assert ls.get_relational_database(relationalDatabaseName="precedentum-testing-db")[
+        "relationalDatabase"]["publiclyAccessible"] is True
+    assert ls.get_relational_database_master_user_password(
+        relationalDatabaseName="precedentum-testing-db")["masterUserPassword"] == "Another-Pass-99"
+
+    resized = module(database_arguments(bundle_id="small_2_0"))
+    assert resized.rc != 0 and "bundle_id ('micro_2_0' now)" in resized.result["msg"], resized
+
+    gone = module({"name": "precedentum-testing-db", "state": "absent", "final_snapshot_name": "precedentum-final"})
+    assert gone.rc == 0 and gone.result["changed"] and gone.result["final_snapshot"] == "precedentum-final", gone
+    assert ls.get_relational_databases()["relationalDatabases"] == []
+    snapshots = ls.get_relational_database_snapshots()["relationalDatabaseSnapshots"]
+    assert [s["name"] for s in snapshots] == ["precedentum-final"]
+    assert module({"name": "precedentum-testing-db", "state": "absent"}).result["changed"] is False
+
+    bad = module(database_arguments(name="9-bad", master_user_password="has/slash", preferred_backup_window="6am"))
+    assert bad.rc != 0 and "Could not" not in bad.result["msg"], bad
+    for option in ("name:", "master_user_password:", "preferred_backup_window:"):
+        assert option in bad.result["msg"], bad
