@@ -50,6 +50,14 @@ options:
         C(environment) (dict of strings) and C(ports) (dict of port to C(HTTP), C(HTTPS), C(TCP) or C(UDP)).
       - Omitted, the deployment is left as it is (a new service then has none).
     type: dict
+  secret_environment:
+    description:
+      - More environment by container name (for example C(backend) with C(DATABASE_PASSWORD)), merged into
+        O(containers) for the deployment. Its values are hidden from the task's output and logs
+        (Ansible's no_log); they are still stored in the deployment as plain text (see the notes).
+      - Each name must be one of O(containers) and may not repeat a name of its C(environment).
+    type: dict
+    default: {}
   public_endpoint:
     description:
       - The container and port the service's public HTTPS endpoint sends to (C(container_name),
@@ -128,7 +136,9 @@ image_puller_arn:
   returned: always
   type: str
 container_service:
-  description: The service as Lightsail returns it (snake_case).
+  description:
+    - The service as Lightsail returns it (snake_case), except that the values of the containers'
+      environment are left out (only the names are kept, each with the value V(hidden)), as they may hold secrets.
   returned: when it exists
   type: dict
 """
@@ -181,6 +191,16 @@ def problems_of(p):
             if not str(port).isdigit() or not 1 <= int(port) <= 65535 or str(protocol).upper() not in PROTOCOLS:
                 problems.append(f"{where}.ports: {port}: {protocol} must be a port (1-65535) and one of "
                                 f"{', '.join(sorted(PROTOCOLS))}")
+    for name, extra in (p["secret_environment"] or {}).items():
+        where = f"secret_environment.{name}"
+        if name not in containers:
+            problems.append(f"{where}: not one of containers")
+        elif not isinstance(extra, dict):
+            problems.append(f"{where}: a mapping of names to strings")
+        else:
+            repeated = sorted(set(extra) & set((containers[name] or {}).get("environment") or {}))
+            if repeated:
+                problems.append(f"{where}: {', '.join(repeated)} also in containers.{name}.environment")
     endpoint = p["public_endpoint"]
     if endpoint:
         if endpoint.get("container_name") not in containers:
@@ -202,8 +222,9 @@ def desired_deployment(p):
         container = {"image": c["image"]}
         if c.get("command"):
             container["command"] = [str(x) for x in c["command"]]
-        if c.get("environment"):
-            container["environment"] = {str(k): str(v) for k, v in c["environment"].items()}
+        environment = {**(c.get("environment") or {}), **((p["secret_environment"] or {}).get(name) or {})}
+        if environment:
+            container["environment"] = {str(k): str(v) for k, v in environment.items()}
         if c.get("ports"):
             container["ports"] = {str(k): str(v).upper() for k, v in c["ports"].items()}
         containers[name] = container
@@ -273,7 +294,7 @@ class Services:
                         msg=f"Deployment {version} of {self.module.params['name']} FAILED (a container did not start "
                             "or did not pass the health check); Lightsail keeps the previous deployment. See the "
                             "container logs in the Lightsail console (or get_container_log).",
-                        container_service=camel_dict_to_snake_dict(service or {}))
+                        container_service=camel_dict_to_snake_dict(without_environment_values(service or {})))
             if state in SETTLED and (version is None or (deployment and deployment["state"] == "ACTIVE")):
                 return service
             if time.monotonic() >= deadline:
@@ -286,8 +307,21 @@ class Services:
             delay = min(delay * 2, POLL)
 
 
+def without_environment_values(service):
+    """The service with every container's environment reduced to its names (values may be secrets)."""
+    service = dict(service)
+    for key in ("currentDeployment", "nextDeployment"):
+        if service.get(key):
+            deployment = dict(service[key])
+            deployment["containers"] = {
+                name: {**c, "environment": {k: "hidden" for k in c.get("environment") or {}}}
+                if c.get("environment") else c for name, c in (deployment.get("containers") or {}).items()}
+            service[key] = deployment
+    return service
+
+
 def result_of(service, deployed, changed):
-    service = service or {}
+    service = without_environment_values(service or {})
     registry = (service.get("privateRegistryAccess") or {}).get("ecrImagePullerRole") or {}
     return dict(changed=changed, deployed=deployed, url=service.get("url", ""), state=service.get("state", ""),
                 deployment_version=(service.get("currentDeployment") or {}).get("version", 0),
@@ -305,6 +339,7 @@ def main():
             private_registry_access=dict(type="bool", default=True),
             public_domain_names=dict(type="dict", default={}),
             containers=dict(type="dict"),
+            secret_environment=dict(type="dict", default={}, no_log=True),
             public_endpoint=dict(type="dict"),
             tags=dict(type="dict", default={}),
             wait=dict(type="bool", default=True),
