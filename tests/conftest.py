@@ -18,17 +18,17 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def emulator(tmp_path):
-    """A moto_server of this test's own: empty account, nothing shared with other tests."""
+    """A moto_server of this test's own, with the Lightsail emulator beside it: empty account,
+    nothing shared with other tests."""
     with Emulator(log_path=str(tmp_path / "moto.log")) as emu:
         yield emu
 
 
 @pytest.fixture
-def lightsail_emulator(tmp_path):
-    """Like emulator, with the Lightsail emulator (tests/emulator/lightsail.py) beside moto and
-    AWS_ENDPOINT_URL_LIGHTSAIL pointing at it."""
-    with Emulator(log_path=str(tmp_path / "moto.log"), lightsail=True) as emu:
-        yield emu
+def lightsail_emulator(emulator):
+    """The emulator, named for the tests that use its Lightsail half (tests/emulator/lightsail.py,
+    served beside moto, AWS_ENDPOINT_URL_LIGHTSAIL pointing at it): every emulator has it."""
+    return emulator
 
 
 @pytest.fixture

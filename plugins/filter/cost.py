@@ -78,7 +78,8 @@ def cost_stack(settings, option):
                               "container_scale": _int(s, "lightsail_container_scale")}
         if postgres:
             stack["lightsail"]["database_bundle"] = s.get("lightsail_database_bundle", "micro")
-        stack["secrets"] = 1  # the database password (or, with SQLite, Django's secret key)
+        # Django's secret (key and superuser), and with PostgreSQL the database's master credentials.
+        stack["secrets"] = 2 if postgres else 1
         return stack
 
     arch, count, public = s["ecs_cpu_architecture"], _int(s, "ecs_desired_count"), bool(s["ecs_assign_public_ip"])

@@ -85,7 +85,7 @@ class Emulator:
     """One moto_server process on loopback, owned by this object."""
 
     def __init__(self, port: int | None = None, extra_env: dict | None = None, log_path: str | None = None,
-                 record: bool = False, lightsail: bool = False):
+                 record: bool = False, lightsail: bool = True):
         self.port = port or free_port()
         self.extra_env = dict(extra_env or {})
         self.recording_path = None
@@ -97,7 +97,8 @@ class Emulator:
         fd, self.outbox_path = tempfile.mkstemp(prefix="moto-outbox-", suffix=".jsonl")
         os.close(fd)
         self.extra_env["PRECEDENTUM_EMULATOR_OUTBOX"] = self.outbox_path
-        # Lightsail, which moto lacks: tests/emulator/lightsail.py, served by the same process.
+        # Lightsail, which moto lacks: tests/emulator/lightsail.py, served by the same process (on unless
+        # lightsail=False, which leaves Lightsail calls to moto, where they fail as on an account without it).
         self.lightsail_port = free_port() if lightsail else None
         if lightsail:
             self.extra_env["PRECEDENTUM_LIGHTSAIL_PORT"] = str(self.lightsail_port)
@@ -234,6 +235,7 @@ def _is_our_moto(pid: int, port: int) -> bool:
 def _exports(env: dict) -> str:
     keys = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
             "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+    keys += tuple(k for k in ("AWS_ENDPOINT_URL_LIGHTSAIL",) if k in env)
     return "\n".join(f"export {k}={env[k]}" for k in keys) + "\nunset AWS_PROFILE AWS_SESSION_TOKEN AWS_URL"
 
 
@@ -256,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         if not command:
             parser.error("run needs a command after --")
         with Emulator() as emu:
-            print(f"AWS emulator (moto) on {emu.endpoint}", file=sys.stderr, flush=True)
+            print(f"AWS emulator (moto) on {emu.endpoint}, Lightsail on {emu.lightsail_endpoint}", file=sys.stderr,
+                  flush=True)
             env = emu.env()
             if not args.postgres:
                 return subprocess.call(command, env=env)

@@ -35,7 +35,7 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     assert sum(line["monthly_usd"] for line in report["lines"]) == pytest.approx(74.02, abs=0.03)
     ipv4 = sum(line["quantity"] for line in report["lines"] if line["service"] == "Public IPv4")
     assert ipv4 == 5, "2 tasks, 2 load balancer nodes, 1 public database"
-    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.1}
+    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.5}
     markdown = (tmp_path / "lean/cost-plan.md").read_text()
     assert "**Total: $74.02 a month.**" in markdown and "## The tiers side by side" in markdown
     assert "Run both containers in one task" in lean.flat and "saves $11.04" in lean.flat
@@ -56,9 +56,14 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     assert ultra.rc == 0, ultra
     assert not (tmp_path / "ultra_lean/cost-actual.json").exists(), "cost_explorer=false reads no bill"
     report = json.loads((tmp_path / "ultra_lean/cost-plan.json").read_text())
-    assert report["total_monthly_usd"] == 25.6, report["lines"]
+    # Container micro $10 + database micro $15 + two secrets $0.80 + ECR $0.20.
+    assert report["total_monthly_usd"] == 26.0, report["lines"]
     assert {line["service"] for line in report["lines"] if line["monthly_usd"]} == {
         "Lightsail", "Secrets Manager", "ECR"}
+    sqlite = cost("inventories/ultra_lean", lightsail_database="sqlite")
+    assert sqlite.rc == 0, sqlite
+    report = json.loads((tmp_path / "ultra_lean/cost-plan.json").read_text())
+    assert report["total_monthly_usd"] == 10.6, report["lines"]
 
     over = cost("inventories/lean", cost_budget_usd=60)
     assert over.rc == 0 and "over the budget of $60.00" in over.flat, "cost.yml warns, it does not stop"

@@ -1,0 +1,132 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lightsail role's input checks, as pure logic (tests/unit/test_lightsail_filter.py)."""
+
+from __future__ import annotations
+
+import re
+
+DOCUMENTATION = r"""
+name: lightsail_input_errors
+short_description: The lightsail role's input errors, each naming its variable
+description:
+  - Takes the role's inputs (a mapping of variable names to values) and returns a list of
+    messages, one per problem, each starting with the variable's name. Empty when all is well.
+options:
+  _input:
+    description: The lightsail_ variables and their values.
+    type: dict
+    required: true
+"""
+
+POWERS = ("nano", "micro", "small", "medium", "large", "xlarge")
+BUNDLES = ("micro", "micro_ha")
+DATABASES = ("postgres", "sqlite")
+ENGINE_VERSIONS = ("12", "13", "14", "15", "16")
+SERVICE_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+DB_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,254}$")
+IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_NAME_RE = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL", re.I)
+RESERVED = {"DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_ENGINE",
+            "PRECEDENTUM_BACKEND_URL"}
+BACKUP_RE = re.compile(r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+MAINTENANCE_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}-(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}$")
+
+
+def _int(value):
+    try:
+        return int(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _environment_errors(var, environment):
+    if not isinstance(environment, dict):
+        return [f"{var}: must be a mapping of names to values, got {type(environment).__name__}"]
+    errors = []
+    for name, value in environment.items():
+        if not isinstance(name, str) or not ENV_NAME_RE.match(name):
+            errors.append(f"{var}: {name!r} is not a valid environment variable name")
+        elif SECRET_NAME_RE.search(name):
+            errors.append(f"{var}: {name} looks like a secret; keep secrets in Secrets Manager (the role passes "
+                          "the database's and Django's from there)")
+        elif name in RESERVED:
+            errors.append(f"{var}: {name} is set by the role; choose another name")
+        if isinstance(value, (dict, list)) or value is None:
+            errors.append(f"{var}: the value of {name} must be a string or a number")
+    return errors
+
+
+def _command_errors(var, command):
+    if not isinstance(command, list) or not command or not all(isinstance(x, str) and x for x in command):
+        return [f"{var}: a non-empty list of strings (the container's command)"]
+    return []
+
+
+def lightsail_input_errors(inputs):
+    i = inputs
+    errors = []
+    if i.get("lightsail_container_power") not in POWERS:
+        errors.append(f"lightsail_container_power: {i.get('lightsail_container_power')!r} is not one of "
+                      f"{', '.join(POWERS)}")
+    scale = _int(i.get("lightsail_container_scale"))
+    if scale is None or not 1 <= scale <= 20:
+        errors.append(f"lightsail_container_scale: {i.get('lightsail_container_scale')!r} must be 1 to 20 nodes")
+    if not SERVICE_NAME_RE.match(str(i.get("lightsail_service_name", ""))):
+        errors.append(f"lightsail_service_name: {i.get('lightsail_service_name')!r} must be 1 to 63 lower-case "
+                      "letters, digits and hyphens")
+    database = i.get("lightsail_database")
+    if database not in DATABASES:
+        errors.append(f"lightsail_database: {database!r} is not one of postgres, sqlite")
+    if database == "postgres":
+        if i.get("lightsail_database_bundle") not in BUNDLES:
+            errors.append(f"lightsail_database_bundle: {i.get('lightsail_database_bundle')!r} is not one of "
+                          f"{', '.join(BUNDLES)}")
+        if str(i.get("lightsail_database_engine_version")) not in ENGINE_VERSIONS:
+            errors.append(f"lightsail_database_engine_version: {i.get('lightsail_database_engine_version')!r} is "
+                          f"not one of {', '.join(ENGINE_VERSIONS)}")
+        if not DB_NAME_RE.match(str(i.get("lightsail_database_instance_name", ""))):
+            errors.append("lightsail_database_instance_name: letters, digits and hyphens, starting with a letter")
+        for var in ("lightsail_database_master_username", "lightsail_database_db_name"):
+            if not IDENT_RE.match(str(i.get(var, ""))):
+                errors.append(f"{var}: letters, digits and underscores, starting with a letter (at most 63)")
+        window = i.get("lightsail_database_backup_window") or ""
+        if window and not BACKUP_RE.match(window):
+            errors.append("lightsail_database_backup_window: hh24:mi-hh24:mi in UTC, or empty")
+        window = i.get("lightsail_database_maintenance_window") or ""
+        if window and not MAINTENANCE_RE.match(window):
+            errors.append("lightsail_database_maintenance_window: ddd:hh24:mi-ddd:hh24:mi in UTC, or empty")
+    for var in ("lightsail_backend_port", "lightsail_frontend_port"):
+        port = _int(i.get(var))
+        if port is None or not 1 <= port <= 65535:
+            errors.append(f"{var}: {i.get(var)!r} is not a port (1 to 65535)")
+    if _int(i.get("lightsail_backend_port")) == _int(i.get("lightsail_frontend_port")):
+        errors.append("lightsail_frontend_port: must differ from lightsail_backend_port (the containers share a node)")
+    for var in ("lightsail_backend_environment", "lightsail_frontend_environment"):
+        errors += _environment_errors(var, i.get(var))
+    for var in ("lightsail_postgres_command", "lightsail_sqlite_command"):
+        errors += _command_errors(var, i.get(var))
+    tag = i.get("lightsail_image_tag") or ""
+    if tag and not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", str(tag)):
+        errors.append(f"lightsail_image_tag: {tag!r} is not a valid image tag")
+    path = str(i.get("lightsail_health_check_path", ""))
+    if not path.startswith("/"):
+        errors.append(f"lightsail_health_check_path: {path!r} must start with /")
+    days = _int(i.get("lightsail_secret_recovery_days"))
+    if days is None or not (days == 0 or 7 <= days <= 30):
+        errors.append(f"lightsail_secret_recovery_days: {i.get('lightsail_secret_recovery_days')!r} must be 0 "
+                      "(delete at once) or 7 to 30")
+    timeout = _int(i.get("lightsail_wait_timeout"))
+    if timeout is None or not 1 <= timeout <= 3600:
+        errors.append(f"lightsail_wait_timeout: {i.get('lightsail_wait_timeout')!r} must be 1 to 3600 seconds")
+    email = str(i.get("lightsail_superuser_email", ""))
+    if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        errors.append(f"lightsail_superuser_email: {email!r} is not an e-mail address")
+    if not IDENT_RE.match(str(i.get("lightsail_superuser_username", ""))):
+        errors.append("lightsail_superuser_username: letters, digits and underscores, starting with a letter")
+    return errors
+
+
+class FilterModule:
+    def filters(self):
+        return {"lightsail_input_errors": lightsail_input_errors}

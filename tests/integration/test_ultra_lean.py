@@ -1,0 +1,157 @@
+"""The ultra-lean option (inventories/ultra_lean): site.yml on the emulators - moto, and the Lightsail
+emulator beside it - checked, converged, re-run, checked again and destroyed twice, every resource
+read back through the APIs; SQLite instead of the managed database; tester accounts written through
+the Lightsail database's window to a local PostgreSQL standing in for it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.harness.ansible import REPO, run_playbook
+from tests.harness.fixture_db import stand_in_for_rds
+
+pytestmark = pytest.mark.slow
+PREFIX = "precedentum-testing-lite"
+CONFIRM = ("-e", f"destroy_confirm={PREFIX}")
+
+
+def play(emulator, name, *args, **extra):
+    return run_playbook(str(REPO / "playbooks" / name), emulator.env(), *args, inventory="inventories/ultra_lean",
+                        extra_vars=extra or None)
+
+
+def lightsail_state(emulator) -> dict:
+    ls = emulator.client("lightsail")
+    return {"services": ls.get_container_services()["containerServices"],
+            "databases": ls.get_relational_databases()["relationalDatabases"],
+            "snapshots": ls.get_relational_database_snapshots()["relationalDatabaseSnapshots"]}
+
+
+def live_secrets(emulator) -> dict:
+    sm = emulator.client("secretsmanager")
+    return {s["Name"]: s for s in sm.list_secrets()["SecretList"] if "DeletedDate" not in s}
+
+
+def secret_json(emulator, name) -> dict:
+    return json.loads(emulator.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"])
+
+
+def repositories(emulator) -> dict:
+    return {r["repositoryName"]: r for r in emulator.client("ecr").describe_repositories()["repositories"]}
+
+
+def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
+    emu = lightsail_emulator
+    dry = play(emu, "site.yml", "--check")
+    assert dry.rc == 0 and dry.changed > 0, dry
+    assert lightsail_state(emu) == {"services": [], "databases": [], "snapshots": []}
+    assert repositories(emu) == {} and live_secrets(emu) == {}
+    assert emu.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["precedentum"]}])["Vpcs"] == []
+
+    first = play(emu, "site.yml")
+    assert first.rc == 0, first
+    for line in ("Skipped phase 1.1 (network)", "Skipped phase 1.4 (load balancer)", "Skipped phase 2.4",
+                 "Skipped phase 3.1", "Skipped phase 4.2"):
+        assert line in first.flat, line
+    state = lightsail_state(emu)
+    (service,) = state["services"]
+    (db,) = state["databases"]
+    assert (service["containerServiceName"], service["power"], service["scale"], service["state"]) == (
+        PREFIX, "micro", 1, "RUNNING")
+    assert {"key": "Environment", "value": "testing-lite"} in service["tags"]
+    assert (db["name"], db["relationalDatabaseBundleId"], db["relationalDatabaseBlueprintId"], db["state"]) == (
+        f"{PREFIX}-db", "micro_2_0", "postgres_16", "available")
+    assert db["publiclyAccessible"] is False and db["backupRetentionEnabled"] is True
+
+    credentials = secret_json(emu, f"{PREFIX}/lightsail/db")
+    app = secret_json(emu, f"{PREFIX}/django/app")
+    assert (credentials["host"], int(credentials["port"])) == (db["masterEndpoint"]["address"], 5432)
+    assert credentials["username"] == db["masterUsername"] and credentials["dbname"] == db["masterDatabaseName"]
+    assert emu.client("lightsail").get_relational_database_master_user_password(
+        relationalDatabaseName=f"{PREFIX}-db")["masterUserPassword"] == credentials["password"]
+
+    deployment = service["currentDeployment"]
+    assert deployment["state"] == "ACTIVE" and deployment["version"] == 1
+    repos = repositories(emu)
+    backend, frontend = deployment["containers"]["backend"], deployment["containers"]["frontend"]
+    assert backend["image"] == f"{repos[PREFIX + '/backend']['repositoryUri']}:latest"
+    assert frontend["image"] == f"{repos[PREFIX + '/frontend']['repositoryUri']}:latest"
+    assert backend["environment"]["DATABASE_HOST"] == credentials["host"]
+    assert backend["environment"]["DATABASE_PASSWORD"] == credentials["password"]
+    assert backend["environment"]["DJANGO_SECRET_KEY"] == app["secret_key"]
+    assert backend["environment"]["DJANGO_SUPERUSER_PASSWORD"] == app["superuser_password"]
+    assert "migrate" in backend["command"][-1] and "loaddata" not in backend["command"][-1]
+    assert frontend["environment"] == {"PRECEDENTUM_BACKEND_URL": "http://localhost:8000"}
+    assert deployment["publicEndpoint"]["containerName"] == "frontend"
+    assert deployment["publicEndpoint"]["containerPort"] == 80
+    for secret in (credentials["password"], app["secret_key"], app["superuser_password"]):
+        assert secret not in first.output, "a secret was printed"
+    puller = service["privateRegistryAccess"]["ecrImagePullerRole"]["principalArn"]
+    for name in ("backend", "frontend"):
+        policy = json.loads(emu.client("ecr").get_repository_policy(repositoryName=f"{PREFIX}/{name}")["policyText"])
+        (statement,) = policy["Statement"]
+        assert statement["Principal"]["AWS"] == puller and statement["Effect"] == "Allow"
+        assert sorted(statement["Action"]) == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        assert repos[f"{PREFIX}/{name}"]["imageScanningConfiguration"]["scanOnPush"] is True
+    assert first.flat.count(service["url"]) >= 1, "the report gives the testers' address"
+
+    again = play(emu, "site.yml")
+    assert again.rc == 0 and again.changed == 0, again
+    assert len(emu.client("lightsail").get_container_service_deployments(
+        serviceName=PREFIX)["deployments"]) == 1, "an unchanged deployment is not deployed again"
+    check = play(emu, "site.yml", "--check")
+    assert check.rc == 0 and check.changed == 0, check
+
+    gone = play(emu, "destroy.yml", *CONFIRM)
+    assert gone.rc == 0, gone
+    state = lightsail_state(emu)
+    assert state["services"] == [] and state["databases"] == []
+    (snapshot,) = state["snapshots"]
+    assert snapshot["name"].startswith(f"{PREFIX}-db-final-") and snapshot["name"] in gone.flat
+    assert repositories(emu) == {} and live_secrets(emu) == {}
+    twice = play(emu, "destroy.yml", *CONFIRM)
+    assert twice.rc == 0 and twice.changed == 0, twice
+    assert len(lightsail_state(emu)["snapshots"]) == 1, "a second destroy takes no second snapshot"
+
+
+def test_sqlite_says_the_data_is_lost_and_makes_no_database(lightsail_emulator):
+    emu = lightsail_emulator
+    sqlite = {"lightsail_database": "sqlite"}
+    assert play(emu, "week1.yml", **sqlite).rc == 0
+    week2 = play(emu, "week2.yml", **sqlite)
+    assert week2.rc == 0, week2
+    assert "LOST ON EVERY DEPLOYMENT" in week2.flat
+    state = lightsail_state(emu)
+    assert state["databases"] == [] and f"{PREFIX}/lightsail/db" not in live_secrets(emu)
+    backend = state["services"][0]["currentDeployment"]["containers"]["backend"]
+    assert backend["environment"]["DATABASE_ENGINE"] == "sqlite3" and "DATABASE_PASSWORD" not in backend["environment"]
+    assert "loaddata" in backend["command"][-1] and "migrate" in backend["command"][-1]
+    again = play(emu, "week2.yml", **sqlite)
+    assert again.rc == 0 and again.changed == 0 and "LOST ON EVERY DEPLOYMENT" in again.flat, again
+    week3 = play(emu, "week3.yml", "--tags", "onboarding", **sqlite,
+                 onboarding_testers=[{"name": "Ada Example", "email": "ada@precedentum.example"}])
+    assert week3.rc == 0 and "Skipped phase 3.3 (tester accounts)" in week3.flat, week3
+    gone = play(emu, "destroy.yml", *CONFIRM, **sqlite)
+    assert gone.rc == 0 and lightsail_state(emu) == {"services": [], "databases": [], "snapshots": []}, gone
+
+
+def test_onboarding_writes_through_the_lightsail_window(lightsail_emulator, postgres, tmp_path):
+    emu = lightsail_emulator
+    assert play(emu, "week1.yml").rc == 0
+    assert play(emu, "week2.yml").rc == 0
+    dbname = stand_in_for_rds(postgres, secret_json(emu, f"{PREFIX}/lightsail/db"))
+    wave1 = play(emu, "week3.yml", "--tags", "onboarding", lightsail_public_window=True,
+                 onboarding_testers=[{"name": "Ada Example", "email": "ada@precedentum.example"}],
+                 onboarding_message_dir=str(tmp_path / "messages"), onboarding_db_host_override="127.0.0.1",
+                 onboarding_db_port_override=postgres.port)
+    assert wave1.rc == 0, wave1
+    rows = postgres.psql("SELECT username FROM auth_user", dbname=dbname)
+    assert rows.split() == ["ada@precedentum.example"]
+    message = (tmp_path / "messages" / "ada@precedentum.example.txt").read_text()
+    service = lightsail_state(emu)["services"][0]
+    assert service["url"] in message, "the tester is given the container service's address"
+    assert "Make the database publicly accessible for the write" in wave1.output
+    db = emu.client("lightsail").get_relational_database(relationalDatabaseName=f"{PREFIX}-db")["relationalDatabase"]
+    assert db["publiclyAccessible"] is False, "the window is closed again"
