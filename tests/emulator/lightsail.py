@@ -96,6 +96,8 @@ class Account:
         self.services: dict[str, dict] = {}
         self.databases: dict[str, dict] = {}
         self.snapshots: dict[str, dict] = {}
+        self.alarms: dict[str, dict] = {}
+        self.contacts: dict[str, dict] = {}  # by protocol: one Email and one SMS per region
 
     # ---- container services ----
     def _service(self, name: str) -> dict:
@@ -297,6 +299,8 @@ class Account:
                                         "resourceType": "RelationalDatabaseSnapshot", "tags": db["tags"],
                                         "location": {"availabilityZone": db["zone"], "regionName": REGION}}
         del self.databases[db["name"]]
+        for alarm in [a for a in self.alarms.values() if a["monitoredResourceName"] == db["name"]]:
+            del self.alarms[alarm["name"]]  # Lightsail deletes a resource's alarms with it
         return {"operations": [operation(db["name"], "RelationalDatabase", "DeleteRelationalDatabase")]}
 
     def GetRelationalDatabaseSnapshots(self, p):  # noqa: N802
@@ -313,6 +317,71 @@ class Account:
         return {"bundles": [{"bundleId": b, "name": b, "price": usd, "ramSizeInGb": ram, "diskSizeInGb": disk,
                              "transferPerMonthInGb": 100, "cpuCount": int(cpus), "isEncrypted": True, "isActive": True}
                             for b, (ram, disk, cpus, usd, _) in DB_BUNDLES.items()]}
+
+
+    # ---- metric alarms and contact methods ----
+    def PutAlarm(self, p):  # noqa: N802
+        name, resource = p["alarmName"], p["monitoredResourceName"]
+        if resource not in self.databases:
+            raise ApiError("NotFoundException", f"The resource {resource} does not exist")
+        same_metric = [a for a in self.alarms.values() if a["monitoredResourceName"] == resource
+                       and a["metricName"] == p["metricName"] and a["name"] != name]
+        if len(same_metric) >= 2:
+            raise ApiError("InvalidInputException", "two alarms per metric at most")
+        old = self.alarms.get(name, {})
+        self.alarms[name] = {
+            "name": name, "arn": old.get("arn", f"arn:aws:lightsail:{REGION}:{ACCOUNT}:Alarm/{uuid.uuid4()}"),
+            "createdAt": old.get("createdAt", now()), "location": {"availabilityZone": "all", "regionName": REGION},
+            "resourceType": "Alarm", "supportCode": f"000000000000/{name}",
+            "monitoredResourceInfo": {"arn": self.databases[resource]["arn"], "name": resource,
+                                      "resourceType": "RelationalDatabase"},
+            "monitoredResourceName": resource, "metricName": p["metricName"],
+            "comparisonOperator": p["comparisonOperator"], "threshold": float(p["threshold"]),
+            "evaluationPeriods": p["evaluationPeriods"], "datapointsToAlarm": p.get("datapointsToAlarm",
+                                                                                  p["evaluationPeriods"]),
+            "treatMissingData": p.get("treatMissingData", "missing"), "period": 300, "statistic": "Average",
+            "unit": "Percent" if p["metricName"] == "CPUUtilization" else "Count",
+            "contactProtocols": p.get("contactProtocols", []),
+            "notificationTriggers": p.get("notificationTriggers", ["ALARM"]),
+            "notificationEnabled": p.get("notificationEnabled", True), "state": old.get("state", "INSUFFICIENT_DATA")}
+        return {"operations": [operation(name, "Alarm", "PutAlarm")]}
+
+    def GetAlarms(self, p):  # noqa: N802
+        alarms = list(self.alarms.values())
+        if p.get("alarmName"):
+            if p["alarmName"] not in self.alarms:
+                raise ApiError("NotFoundException", f"The alarm {p['alarmName']} does not exist")
+            alarms = [self.alarms[p["alarmName"]]]
+        if p.get("monitoredResourceName"):
+            alarms = [a for a in alarms if a["monitoredResourceName"] == p["monitoredResourceName"]]
+        return {"alarms": [{k: v for k, v in a.items() if k != "monitoredResourceName"} for a in alarms]}
+
+    def DeleteAlarm(self, p):  # noqa: N802
+        if p["alarmName"] not in self.alarms:
+            raise ApiError("NotFoundException", f"The alarm {p['alarmName']} does not exist")
+        del self.alarms[p["alarmName"]]
+        return {"operations": [operation(p["alarmName"], "Alarm", "DeleteAlarm")]}
+
+    def CreateContactMethod(self, p):  # noqa: N802
+        protocol = p["protocol"]
+        if protocol in self.contacts:
+            raise ApiError("InvalidInputException", f"A contact method for {protocol} already exists")
+        self.contacts[protocol] = {
+            "contactEndpoint": p["contactEndpoint"], "protocol": protocol, "status": "PendingVerification",
+            "name": protocol, "arn": f"arn:aws:lightsail:{REGION}:{ACCOUNT}:ContactMethod/{uuid.uuid4()}",
+            "createdAt": now(), "location": {"availabilityZone": "all", "regionName": REGION},
+            "resourceType": "ContactMethod", "supportCode": f"000000000000/{protocol}"}
+        return {"operations": [operation(protocol, "ContactMethod", "CreateContactMethod")]}
+
+    def GetContactMethods(self, p):  # noqa: N802
+        wanted = p.get("protocols") or list(self.contacts)
+        return {"contactMethods": [c for k, c in self.contacts.items() if k in wanted]}
+
+    def DeleteContactMethod(self, p):  # noqa: N802
+        if p["protocol"] not in self.contacts:
+            raise ApiError("NotFoundException", f"No contact method for {p['protocol']}")
+        del self.contacts[p["protocol"]]
+        return {"operations": [operation(p["protocol"], "ContactMethod", "DeleteContactMethod")]}
 
 
 SUPPORTED = sorted(name for name in dir(Account) if name[0].isupper())

@@ -138,3 +138,48 @@ def test_database_create_update_password_delete_with_snapshot(lightsail_emulator
     assert bad.rc != 0 and "Could not" not in bad.result["msg"], bad
     for option in ("name:", "master_user_password:", "preferred_backup_window:"):
         assert option in bad.result["msg"], bad
+
+
+def test_alarm_create_keep_change_contact_and_delete(lightsail_emulator):
+    emulator = lightsail_emulator
+    ls = emulator.client("lightsail")
+    ls.create_relational_database(relationalDatabaseName="precedentum-db", relationalDatabaseBlueprintId="postgres_16",
+                                  relationalDatabaseBundleId="micro_2_0", masterDatabaseName="precedentum",
+                                  masterUsername="precedentum")
+
+    def module(args, *flags):
+        return run_module("precedentum.deploy.lightsail_alarm", args, emulator.env(), *flags)
+
+    alarm = {"name": "precedentum-db-connections", "metric_name": "DatabaseConnections",
+             "monitored_resource_name": "precedentum-db", "threshold": 15, "contact_email": "team@precedentum.example"}
+    dry = module(alarm, "--check")
+    assert dry.rc == 0 and dry.result["changed"], dry
+    assert ls.get_alarms()["alarms"] == [] and ls.get_contact_methods()["contactMethods"] == []
+
+    made = module(alarm)
+    assert made.rc == 0 and made.result["changed"], made
+    (held,) = ls.get_alarms()["alarms"]
+    assert (held["metricName"], held["threshold"], held["comparisonOperator"], held["evaluationPeriods"]) == (
+        "DatabaseConnections", 15.0, "GreaterThanThreshold", 2)
+    assert held["contactProtocols"] == ["Email"] and held["monitoredResourceInfo"]["name"] == "precedentum-db"
+    (contact,) = ls.get_contact_methods()["contactMethods"]
+    assert contact["contactEndpoint"] == "team@precedentum.example"
+    assert made.result["contact"] == {"address": "team@precedentum.example", "status": "PendingVerification"}
+
+    assert module(alarm).result["changed"] is False
+    other = module({**alarm, "contact_email": "someone.else@precedentum.example"})
+    assert other.rc == 0 and other.result["changed"] is False and "left as it is" in other.output, other
+    assert ls.get_contact_methods()["contactMethods"][0]["contactEndpoint"] == "team@precedentum.example"
+
+    lower = module({**alarm, "threshold": 10, "evaluation_periods": 3})
+    assert lower.rc == 0 and lower.result["changed"], lower
+    (held,) = ls.get_alarms()["alarms"]
+    assert (held["threshold"], held["evaluationPeriods"], held["datapointsToAlarm"]) == (10.0, 3, 3)
+
+    assert module({"name": alarm["name"], "state": "absent"}).result["changed"] is True
+    assert ls.get_alarms()["alarms"] == []
+    assert module({"name": alarm["name"], "state": "absent"}).result["changed"] is False
+    bad = module({"name": "-x", "threshold": 1, "evaluation_periods": 0, "contact_email": "nobody"})
+    assert bad.rc != 0 and "Could not" not in bad.result["msg"], bad
+    for option in ("name:", "metric_name:", "monitored_resource_name:", "evaluation_periods:", "contact_email:"):
+        assert option in bad.result["msg"], bad

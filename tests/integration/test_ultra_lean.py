@@ -15,6 +15,7 @@ from tests.harness.fixture_db import stand_in_for_rds
 pytestmark = pytest.mark.slow
 PREFIX = "precedentum-testing-lite"
 CONFIRM = ("-e", f"destroy_confirm={PREFIX}")
+TEAM = {"monitoring_alert_emails": ["founders@precedentum.example", "second@precedentum.example"]}
 
 
 def play(emulator, name, *args, **extra):
@@ -44,13 +45,13 @@ def repositories(emulator) -> dict:
 
 def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
     emu = lightsail_emulator
-    dry = play(emu, "site.yml", "--check")
+    dry = play(emu, "site.yml", "--check", **TEAM)
     assert dry.rc == 0 and dry.changed > 0, dry
     assert lightsail_state(emu) == {"services": [], "databases": [], "snapshots": []}
     assert repositories(emu) == {} and live_secrets(emu) == {}
     assert emu.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["precedentum"]}])["Vpcs"] == []
 
-    first = play(emu, "site.yml")
+    first = play(emu, "site.yml", **TEAM)
     assert first.rc == 0, first
     for line in ("Skipped phase 1.1 (network)", "Skipped phase 1.4 (load balancer)", "Skipped phase 2.4",
                  "Skipped phase 3.1", "Skipped phase 4.2"):
@@ -97,17 +98,34 @@ def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
         assert repos[f"{PREFIX}/{name}"]["imageScanningConfiguration"]["scanOnPush"] is True
     assert first.flat.count(service["url"]) >= 1, "the report gives the testers' address"
 
-    again = play(emu, "site.yml")
+    ls = emu.client("lightsail")
+    alarms = {a["name"]: a for a in ls.get_alarms()["alarms"]}
+    assert sorted(alarms) == [f"{PREFIX}-db-connections", f"{PREFIX}-db-cpu", f"{PREFIX}-db-free-storage"]
+    expected = {"cpu": ("CPUUtilization", "GreaterThanThreshold", 80.0),
+                "connections": ("DatabaseConnections", "GreaterThanThreshold", 15.0),
+                "free-storage": ("FreeStorageSpace", "LessThanThreshold", 2.0 * 1024 ** 3)}
+    for suffix, (metric, comparison, threshold) in expected.items():
+        alarm = alarms[f"{PREFIX}-db-{suffix}"]
+        assert (alarm["metricName"], alarm["comparisonOperator"], alarm["threshold"]) == (metric, comparison,
+                                                                                          threshold)
+        assert alarm["monitoredResourceInfo"]["name"] == f"{PREFIX}-db" and alarm["evaluationPeriods"] == 2
+        assert alarm["contactProtocols"] == ["Email"] and alarm["notificationTriggers"] == ["ALARM"]
+    (contact,) = ls.get_contact_methods()["contactMethods"]
+    assert (contact["protocol"], contact["contactEndpoint"]) == ("Email", "founders@precedentum.example")
+    assert emu.client("cloudwatch").describe_alarms()["MetricAlarms"] == [], "no CloudWatch alarm on ultra-lean"
+    assert emu.client("cloudwatch").list_dashboards()["DashboardEntries"] == []
+
+    again = play(emu, "site.yml", **TEAM)
     assert again.rc == 0 and again.changed == 0, again
     assert len(emu.client("lightsail").get_container_service_deployments(
         serviceName=PREFIX)["deployments"]) == 1, "an unchanged deployment is not deployed again"
-    check = play(emu, "site.yml", "--check")
+    check = play(emu, "site.yml", "--check", **TEAM)
     assert check.rc == 0 and check.changed == 0, check
 
     gone = play(emu, "destroy.yml", *CONFIRM)
     assert gone.rc == 0, gone
     state = lightsail_state(emu)
-    assert state["services"] == [] and state["databases"] == []
+    assert state["services"] == [] and state["databases"] == [] and ls.get_alarms()["alarms"] == []
     (snapshot,) = state["snapshots"]
     assert snapshot["name"].startswith(f"{PREFIX}-db-final-") and snapshot["name"] in gone.flat
     assert repositories(emu) == {} and live_secrets(emu) == {}
