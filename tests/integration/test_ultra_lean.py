@@ -1,7 +1,7 @@
 """The ultra-lean option (inventories/ultra_lean): site.yml on the emulators - moto, and the Lightsail
 emulator beside it - checked, converged, re-run, checked again and destroyed twice, every resource
-read back through the APIs; SQLite instead of the managed database; tester accounts written through
-the Lightsail database's window to a local PostgreSQL standing in for it."""
+read back through the APIs; SQLite instead of the managed database; the data load and tester
+accounts written through the Lightsail database's window to a local PostgreSQL standing in for it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
-from tests.harness.fixture_db import stand_in_for_rds
+from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 
 pytestmark = pytest.mark.slow
 PREFIX = "precedentum-testing-lite"
@@ -53,8 +53,8 @@ def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
 
     first = play(emu, "site.yml", **TEAM)
     assert first.rc == 0, first
-    for line in ("Skipped phase 1.1 (network)", "Skipped phase 1.4 (load balancer)", "Skipped phase 2.4",
-                 "Skipped phase 3.1", "Skipped phase 4.2"):
+    for line in ("Skipped phase 1.1 (network)", "Skipped phase 1.4 (load balancer)",
+                 "Phase 2.4 skipped: no data source", "Skipped phase 3.1", "Skipped phase 4.2"):
         assert line in first.flat, line
     state = lightsail_state(emu)
     (service,) = state["services"]
@@ -155,11 +155,23 @@ def test_sqlite_says_the_data_is_lost_and_makes_no_database(lightsail_emulator):
     assert gone.rc == 0 and lightsail_state(emu) == {"services": [], "databases": [], "snapshots": []}, gone
 
 
-def test_onboarding_writes_through_the_lightsail_window(lightsail_emulator, postgres, tmp_path):
+def test_data_and_testers_go_through_the_lightsail_window(lightsail_emulator, postgres, tmp_path):
     emu = lightsail_emulator
     assert play(emu, "week1.yml").rc == 0
     assert play(emu, "week2.yml").rc == 0
     dbname = stand_in_for_rds(postgres, secret_json(emu, f"{PREFIX}/lightsail/db"))
+    postgres.psql("DROP DATABASE IF EXISTS lite_poc")
+    postgres.psql("CREATE DATABASE lite_poc")
+    postgres.psql(fixture_sql(200), dbname="lite_poc")
+    target = {"lightsail_public_window": True, "rds_data_host_override": "127.0.0.1",
+              "rds_data_port_override": postgres.port}
+    loaded = play(emu, "data_update.yml", **target,
+                  rds_data_source=f"host=127.0.0.1 port={postgres.port} user=postgres dbname=lite_poc")
+    assert loaded.rc == 0, loaded
+    assert postgres.psql("SELECT count(*) FROM judges_judge", dbname=dbname) == "8"
+    assert postgres.psql("SELECT count(*) FROM judges_caseprocedure", dbname=dbname) == "200"
+    assert "Open the Lightsail database's public mode for the load" in loaded.output
+
     wave1 = play(emu, "week3.yml", "--tags", "onboarding", lightsail_public_window=True,
                  onboarding_testers=[{"name": "Ada Example", "email": "ada@precedentum.example"}],
                  onboarding_message_dir=str(tmp_path / "messages"), onboarding_db_host_override="127.0.0.1",
