@@ -28,7 +28,12 @@ class Account:
     def is_ours(self, tags, name=""):
         if self.ours_tags and all(tags.get(k) == v for k, v in self.ours_tags.items()):
             return True
-        return bool(self.name_prefix and name and name.startswith(self.name_prefix))
+        # Tagged for another project or environment (another option in the same account): not ours,
+        # whatever its name. Untagged resources (ECR repositories) are known by their name.
+        if any(k in tags and tags[k] != v for k, v in (self.ours_tags or {}).items()):
+            return False
+        return bool(self.name_prefix and name and (name == self.name_prefix or name.startswith(
+            (self.name_prefix + "-", self.name_prefix + "/"))))
 
     def add(self, tags, name, service, resource, stack, note=""):
         """A resource: merged into our stack when ours, else listed as unexpected with its own stack."""

@@ -81,9 +81,9 @@ notes:
 EXAMPLES = r"""
 - name: Tell the team when the database has more than 15 connections for 10 minutes
   precedentum.deploy.lightsail_alarm:
-    name: precedentum-testing-lite-db-connections
+    name: precedentum-lite-db-connections
     metric_name: DatabaseConnections
-    monitored_resource_name: precedentum-testing-lite-db
+    monitored_resource_name: precedentum-lite-db
     threshold: 15
     evaluation_periods: 2
     contact_email: founders@example.com

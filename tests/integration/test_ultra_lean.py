@@ -13,7 +13,7 @@ from tests.harness.ansible import REPO, run_playbook
 from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 
 pytestmark = pytest.mark.slow
-PREFIX = "precedentum-testing-lite"
+PREFIX = "precedentum-lite"
 CONFIRM = ("-e", f"destroy_confirm={PREFIX}")
 TEAM = {"monitoring_alert_emails": ["founders@precedentum.example", "second@precedentum.example"]}
 
@@ -61,7 +61,7 @@ def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
     (db,) = state["databases"]
     assert (service["containerServiceName"], service["power"], service["scale"], service["state"]) == (
         PREFIX, "micro", 1, "RUNNING")
-    assert {"key": "Environment", "value": "testing-lite"} in service["tags"]
+    assert {"key": "Environment", "value": "lite"} in service["tags"]
     assert (db["name"], db["relationalDatabaseBundleId"], db["relationalDatabaseBlueprintId"], db["state"]) == (
         f"{PREFIX}-db", "micro_2_0", "postgres_16", "available")
     assert db["publiclyAccessible"] is False and db["backupRetentionEnabled"] is True

@@ -189,3 +189,16 @@ def test_services_of_equal_amounts_come_in_the_same_order_in_every_process():
                              capture_output=True, env={"PYTHONHASHSEED": seed}).stdout for seed in "1234"}
     assert orders == {"['AWS WAF', 'Amazon EC2 Container Registry (ECR)', 'Amazon Route 53', "
                       "'Amazon Simple Storage Service', 'AmazonCloudWatch']\n"}
+
+
+def test_what_is_ours_another_environment_in_the_same_account_is_not():
+    from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import Account
+
+    lean = Account(None, {"Project": "precedentum", "Environment": "testing"}, "precedentum-testing")
+    assert lean.is_ours({"Project": "precedentum", "Environment": "testing"}, "anything")
+    assert lean.is_ours({}, "precedentum-testing/backend"), "an untagged repository, by its name"
+    assert lean.is_ours({}, "precedentum-testing-db-final-20261126")
+    assert not lean.is_ours({"Project": "precedentum", "Environment": "lite"}, "precedentum-testing-x"), (
+        "tagged for another environment: not ours, whatever its name")
+    assert not lean.is_ours({}, "precedentum-testingother/backend")
+    assert not lean.is_ours({}, "precedentum-lite/backend")

@@ -15,8 +15,8 @@ sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collec
 from ansible_collections.precedentum.deploy.plugins.filter.lightsail import lightsail_input_errors  # noqa: E402
 
 DEFAULTS = yaml.safe_load((REPO / "roles/lightsail/defaults/main.yml").read_text())
-GOOD = {**DEFAULTS, "lightsail_name_prefix": "precedentum-testing-lite", "lightsail_service_name":
-        "precedentum-testing-lite", "lightsail_database_instance_name": "precedentum-testing-lite-db"}
+GOOD = {**DEFAULTS, "lightsail_name_prefix": "precedentum-lite", "lightsail_service_name":
+        "precedentum-lite", "lightsail_database_instance_name": "precedentum-lite-db"}
 
 
 def test_the_defaults_pass():

@@ -18,7 +18,7 @@ IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/p/backend:1"
 
 
 def params(**more):
-    p = {"name": "precedentum-testing-lite", "scale": 1, "wait_timeout": 60, "secret_environment": {},
+    p = {"name": "precedentum-lite", "scale": 1, "wait_timeout": 60, "secret_environment": {},
          "containers": {"backend": {"image": IMAGE, "ports": {8000: "http"}, "environment": {"A": 1}}},
          "public_endpoint": {"container_name": "backend", "container_port": 8000,
                              "health_check": {"path": "/api/health/"}}}
