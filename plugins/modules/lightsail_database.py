@@ -126,7 +126,9 @@ endpoint:
   type: dict
   sample: {"address": "ls-0123.abcdef.us-east-1.rds.amazonaws.com", "port": 5432}
 state:
-  description: Lightsail's state of the database (available, creating, modifying...), or V(absent).
+  description:
+    - Lightsail's state of the database (available, creating, modifying...), or V(absent).
+    - With O(state=absent) in check mode, the state of the database that would be deleted.
   returned: always
   type: str
 publicly_accessible:
@@ -311,7 +313,8 @@ def main():
             databases.call("delete", "delete_relational_database", **kwargs)
             if p["wait"]:
                 databases.wait(deadline, gone=True)
-        module.exit_json(**result_of(None, True, final_snapshot=snapshot or ""))
+        # In check mode the result shows the database that would be deleted.
+        module.exit_json(**result_of(database if module.check_mode else None, True, final_snapshot=snapshot or ""))
 
     if database is None:
         missing = [option for option, _ in FIXED if not p[option]]

@@ -127,6 +127,9 @@ def test_database_create_update_password_delete_with_snapshot(lightsail_emulator
     resized = module(database_arguments(bundle_id="small_2_0"))
     assert resized.rc != 0 and "bundle_id ('micro_2_0' now)" in resized.result["msg"], resized
 
+    would = module({"name": "precedentum-testing-db", "state": "absent"}, "--check")
+    assert would.rc == 0 and would.result["changed"] and would.result["state"] == "available", would
+    assert len(ls.get_relational_databases()["relationalDatabases"]) == 1, "check mode deleted it"
     gone = module({"name": "precedentum-testing-db", "state": "absent", "final_snapshot_name": "precedentum-final"})
     assert gone.rc == 0 and gone.result["changed"] and gone.result["final_snapshot"] == "precedentum-final", gone
     assert ls.get_relational_databases()["relationalDatabases"] == []

@@ -15,7 +15,8 @@ from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 pytestmark = pytest.mark.slow
 PREFIX = "precedentum-lite"
 CONFIRM = ("-e", f"destroy_confirm={PREFIX}")
-TEAM = {"monitoring_alert_emails": ["founders@precedentum.example", "second@precedentum.example"]}
+TEAM = {"monitoring_alert_emails": ["founders@precedentum.example", "second@precedentum.example"],
+        "cost_explorer": False}  # week 4's cost report: the plan and what exists, not the bill
 
 
 def play(emulator, name, *args, **extra):
@@ -140,19 +141,26 @@ def test_sqlite_says_the_data_is_lost_and_makes_no_database(lightsail_emulator):
     assert play(emu, "week1.yml", **sqlite).rc == 0
     week2 = play(emu, "week2.yml", **sqlite)
     assert week2.rc == 0, week2
-    assert "LOST ON EVERY DEPLOYMENT" in week2.flat
+    assert "LOST ON EVERY DEPLOYMENT" in week2.flat and "still exists" not in week2.flat
     state = lightsail_state(emu)
     assert state["databases"] == [] and f"{PREFIX}/lightsail/db" not in live_secrets(emu)
     backend = state["services"][0]["currentDeployment"]["containers"]["backend"]
     assert backend["environment"]["DATABASE_ENGINE"] == "sqlite3" and "DATABASE_PASSWORD" not in backend["environment"]
     assert "loaddata" in backend["command"][-1] and "migrate" in backend["command"][-1]
+    # A managed database left from lightsail_database=postgres is pointed out (it is still billed).
+    emu.client("lightsail").create_relational_database(
+        relationalDatabaseName=f"{PREFIX}-db", relationalDatabaseBlueprintId="postgres_16",
+        relationalDatabaseBundleId="micro_2_0", masterDatabaseName="precedentum", masterUsername="precedentum")
     again = play(emu, "week2.yml", **sqlite)
     assert again.rc == 0 and again.changed == 0 and "LOST ON EVERY DEPLOYMENT" in again.flat, again
+    assert f"the managed database {PREFIX}-db still exists" in again.flat
+    assert len(lightsail_state(emu)["databases"]) == 1, "it is pointed out, not deleted"
     week3 = play(emu, "week3.yml", "--tags", "onboarding", **sqlite,
                  onboarding_testers=[{"name": "Ada Example", "email": "ada@precedentum.example"}])
     assert week3.rc == 0 and "Skipped phase 3.3 (tester accounts)" in week3.flat, week3
     gone = play(emu, "destroy.yml", *CONFIRM, **sqlite)
-    assert gone.rc == 0 and lightsail_state(emu) == {"services": [], "databases": [], "snapshots": []}, gone
+    state = lightsail_state(emu)
+    assert gone.rc == 0 and state["services"] == [] and state["databases"] == [], gone
 
 
 def test_data_and_testers_go_through_the_lightsail_window(lightsail_emulator, postgres, tmp_path):
