@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.ansible import REPO
+from tests.harness.ansible import REPO, module_runner
+from tests.harness.module_runner import SOCKET_VAR
 
 SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.yml"))
 # network, rds and alb run the same converge / idempotence / verify / destroy as their integration
@@ -32,6 +33,9 @@ def test_molecule_scenario(scenario, emulator, tmp_path):
         "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule"),
         "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
     })
+    runner = module_runner(env)
+    if runner is not None:  # the ecr scenario's plays take the runner's client as their interpreter
+        env.update({SOCKET_VAR: runner.socket, "PRECEDENTUM_MOLECULE_PYTHON": runner.interpreter})
     proc = subprocess.run([Path(sys.executable).parent / "molecule", "test", "-s", scenario], cwd=REPO, env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200)
     output = proc.stdout + proc.stderr
