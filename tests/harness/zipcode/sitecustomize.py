@@ -82,21 +82,125 @@ def _cached_json_loader(loaders):
     loaders.JSONFileLoader._load_file = _load_file  # noqa: SLF001
 
 
+def _shared_ansiballz_cache(module_common):
+    """Let every ansible-playbook process share the AnsiballZ payloads it builds.
+
+    Before a task's module is sent, the controller builds its zip payload: it parses the module and
+    every module_util it imports (about a third of a second of CPU for an amazon.aws module) and
+    keeps the result in a cache inside its own temporary directory, so each playbook run builds
+    each module again. Here the cache lives in ``PRECEDENTUM_ZIPCODE_CACHE``, in a directory named
+    by what the payloads are made of: the Python and ansible-core versions, the installed
+    collections' distribution, and every file of this collection's ``plugins/`` (path, size,
+    modification time). A changed module or module_util of ours therefore starts a new cache.
+    """
+    import importlib.metadata
+
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    parts = [sys.version, module_common.__version__]
+    for dist in ("ansible", "ansible-core"):
+        try:
+            parts.append(f"{dist}={importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{dist}=none")
+    for root, dirs, files in os.walk(os.path.join(repo, "plugins")):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            parts.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+    stamp = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    shared = os.path.join(_CACHE, "ansiballz", stamp)
+    real = module_common.C
+
+    class _Constants:
+        """ansible.constants, but with the local temporary directory of the payload cache shared."""
+
+        DEFAULT_LOCAL_TMP = shared
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    module_common.C = _Constants()
+
+
+# The plugins the playbooks' tasks use, loaded once by ansible-playbook before its first play.
+_PRELOAD = {
+    "filter": ("ansible.builtin.default", "precedentum.deploy.tag_errors"),
+    "test": ("ansible.builtin.truthy",),
+    "lookup": ("ansible.builtin.varnames", "ansible.builtin.vars", "ansible.builtin.env", "ansible.builtin.template",
+               "ansible.builtin.password", "amazon.aws.secretsmanager_secret"),
+    "action": ("ansible.builtin.normal", "ansible.builtin.set_fact", "ansible.builtin.assert", "ansible.builtin.debug",
+               "ansible.builtin.fail", "ansible.builtin.copy", "ansible.builtin.include_vars",
+               "ansible.builtin.validate_argument_spec"),
+}
+
+
+def _preloaded_plugins(task_queue_manager):
+    """Load the playbooks' filter, test, lookup and action plugins in ansible-playbook itself.
+
+    Each task runs in a fork of ansible-playbook, which loads the plugins the task needs and loses
+    them when it ends: the next task's fork loads them again (the builtin filters and this
+    collection's filters, a few times a task). Loaded once in the parent before its first play,
+    they are in every fork already. What is loaded and how is ansible-core's own loader's doing.
+    """
+    run = task_queue_manager.TaskQueueManager.run
+    done = []
+
+    def preload():
+        from ansible.plugins import loader
+
+        loaders = {"filter": loader.filter_loader, "test": loader.test_loader, "lookup": loader.lookup_loader,
+                   "action": loader.action_loader}
+        for kind, names in _PRELOAD.items():
+            for name in names:
+                try:
+                    loaders[kind].get_with_context(name, class_only=True)
+                except Exception:  # noqa: BLE001, S110 - a plugin not preloaded is loaded by the task as usual
+                    pass
+
+    def run_with_plugins_loaded(self, *args, **kwargs):
+        if not done:
+            done.append(True)
+            preload()
+        return run(self, *args, **kwargs)
+
+    task_queue_manager.TaskQueueManager.run = run_with_plugins_loaded
+
+
 class _PatchWhenImported(importlib.abc.MetaPathFinder):
-    """Patches botocore.loaders right after its first import (nothing is imported before that)."""
+    """Patches a module right after its first import (nothing is imported before that)."""
+
+    PATCHES = {"botocore.loaders": _cached_json_loader, "ansible.executor.module_common": _shared_ansiballz_cache,
+               "ansible.executor.task_queue_manager": _preloaded_plugins}
+
+    def __init__(self):
+        self.pending = dict(self.PATCHES)
 
     def find_spec(self, name, path=None, target=None):
-        if name != "botocore.loaders":
+        patch = self.pending.pop(name, None)
+        if patch is None:
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        if not self.pending:
+            sys.meta_path.remove(self)
+        # Find the real spec with this finder out of the way (it would be asked again).
+        index = sys.meta_path.index(self) if self in sys.meta_path else None
+        if index is not None:
+            sys.meta_path.remove(self)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            if index is not None:
+                sys.meta_path.insert(index, self)
         if spec is None or spec.loader is None:
             return spec
         execute = spec.loader.exec_module
 
         def exec_module(module):
             execute(module)
-            _cached_json_loader(module)
+            patch(module)
 
         spec.loader.exec_module = exec_module
         return spec
