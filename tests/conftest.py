@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.emulator import Emulator
 from tests.harness.postgres import PostgresCluster
 from tests.harness.prebuilt import Prebuilt, shared_directory
+
+# Emulators are forks of one warm process per test process (tests/harness/emulator.py's _Zygote).
+os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
 
 # Seconds the longest test of each file took in a full run (under load): the longest start first.
 LONGEST = {"test_ultra_lean.py": 326, "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,

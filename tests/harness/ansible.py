@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.harness.module_runner import SOCKET_VAR, Runner
+from tests.harness.playbook_runner import SWITCH_VAR, PlaybookRunner
 
 REPO = Path(__file__).resolve().parents[2]
 ZIPCODE = str(REPO / "tests" / "harness" / "zipcode")
@@ -62,6 +63,21 @@ def module_runner(env: dict):
     return _RUNNER
 
 
+_PLAYBOOK_RUNNER = None
+
+
+def through_runner(env: dict, cwd: str):
+    """This process's playbook runner (tests/harness/playbook_runner.py) when it can take a run with
+    this environment and working directory; None otherwise, or when PRECEDENTUM_PLAYBOOK_RUNNER=off."""
+    global _PLAYBOOK_RUNNER
+    if "off" in (os.environ.get(SWITCH_VAR), env.get(SWITCH_VAR)):
+        return None
+    if _PLAYBOOK_RUNNER is None or _PLAYBOOK_RUNNER.proc.poll() is not None:
+        default = ansible_env(os.environ)
+        _PLAYBOOK_RUNNER = PlaybookRunner(default, str(REPO))
+    return _PLAYBOOK_RUNNER if _PLAYBOOK_RUNNER.takes(env, cwd) else None
+
+
 def interpreter_args(env: dict) -> list:
     """The ansible-playbook arguments that make tasks run through the module runner, if it is on."""
     if env.get(SOCKET_VAR, "off") == "off":
@@ -99,6 +115,9 @@ def run_playbook(playbook: str, env: dict, *args: str, inventory: str = "invento
         cmd += ["-e", json.dumps(extra_vars)]
     run_env = ansible_env(env)
     cmd += [*interpreter_args(run_env), *args]
+    runner = through_runner(run_env, str(cwd or REPO))
+    if runner is not None:
+        return PlaybookRun(cmd, *runner.run(cmd, run_env, str(cwd or REPO), timeout))
     proc = subprocess.run(cmd, cwd=cwd or REPO, env=run_env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
     return PlaybookRun(cmd, proc.returncode, proc.stdout + proc.stderr)
