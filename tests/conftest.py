@@ -15,7 +15,8 @@ from tests.harness.prebuilt import Prebuilt, shared_directory
 os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
 
 # Seconds the longest test of each file took in a full run (under load): the longest start first.
-LONGEST = {"test_ultra_lean.py": 326, "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,
+LONGEST = {"test_site_lean.py": 420, "test_site_ultra_lean.py": 326, "test_faults.py": 200,
+           "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,
            "test_monitoring.py": 142, "test_cost.py": 135, "test_rds.py": 122, "test_network.py": 110,
            "test_https.py": 106, "test_data_update.py": 91, "test_molecule.py": 87}
 
@@ -26,6 +27,16 @@ def pytest_collection_modifyitems(config, items):
     their order)."""
     items.sort(key=lambda item: (0 if item.get_closest_marker("slow") else 1,
                                  -LONGEST.get(item.path.name, 0)))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The timings the system tests recorded (record_property("timing", ...)), at the end of the run."""
+    lines = [value for report in terminalreporter.stats.get("passed", [])
+             for key, value in getattr(report, "user_properties", []) if key == "timing"]
+    if lines:
+        terminalreporter.section("timings")
+        for line in lines:
+            terminalreporter.line(line)
 
 
 @pytest.fixture

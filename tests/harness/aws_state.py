@@ -150,6 +150,149 @@ def json_calls(requests: list[dict], action: str) -> list[dict]:
     return bodies
 
 
+def account_inventory(emu) -> dict:
+    """Every resource the account holds, ours or not, as {kind: set of identifiers}, read through
+    describe and list calls of each service the roles use (for "nothing was made" and "nothing is
+    left": compare with the inventory of the empty account). Secrets scheduled for deletion, stopped
+    NAT gateways and inactive ECS clusters, services and task definitions are gone as far as billing goes."""
+    c = emu.client
+    ec2, rds, ecs, elb = c("ec2"), c("rds"), c("ecs"), c("elbv2")
+    found = {
+        "vpc": {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]},
+        "subnet": {x["SubnetId"] for x in ec2.describe_subnets()["Subnets"]},
+        "internet-gateway": {x["InternetGatewayId"] for x in ec2.describe_internet_gateways()["InternetGateways"]},
+        "route-table": {x["RouteTableId"] for x in ec2.describe_route_tables()["RouteTables"]},
+        "security-group": {x["GroupId"] for x in ec2.describe_security_groups()["SecurityGroups"]},
+        "nat-gateway": {x["NatGatewayId"] for x in ec2.describe_nat_gateways()["NatGateways"]
+                        if x["State"] not in ("deleted", "deleting")},
+        "elastic-ip": {x["AllocationId"] for x in ec2.describe_addresses()["Addresses"]},
+        # moto's ECS gives each task an interface ("moto ECS") and never removes it, even with its
+        # service (AWS removes a task's interface when the task stops): those are left out.
+        "network-interface": {x["NetworkInterfaceId"]
+                              for x in ec2.describe_network_interfaces()["NetworkInterfaces"]
+                              if x.get("Description") != "moto ECS"},
+        "instance": {i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+                     if i["State"]["Name"] != "terminated"},
+        "db-instance": {x["DBInstanceIdentifier"] for x in rds.describe_db_instances()["DBInstances"]},
+        "db-subnet-group": {x["DBSubnetGroupName"] for x in rds.describe_db_subnet_groups()["DBSubnetGroups"]},
+        "db-snapshot": {x["DBSnapshotIdentifier"]
+                        for x in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]},
+        "secret": {x["Name"] for x in c("secretsmanager").list_secrets()["SecretList"] if "DeletedDate" not in x},
+        "log-group": {x["logGroupName"] for x in c("logs").describe_log_groups()["logGroups"]},
+        "repository": {x["repositoryName"] for x in c("ecr").describe_repositories()["repositories"]},
+        "load-balancer": {x["LoadBalancerName"] for x in elb.describe_load_balancers()["LoadBalancers"]},
+        "target-group": {x["TargetGroupName"] for x in elb.describe_target_groups()["TargetGroups"]},
+        "role": {x["RoleName"] for x in c("iam").list_roles()["Roles"]},
+        "alarm": {x["AlarmName"] for x in c("cloudwatch").describe_alarms()["MetricAlarms"]},
+        "dashboard": {x["DashboardName"] for x in c("cloudwatch").list_dashboards()["DashboardEntries"]},
+        "topic": {x["TopicArn"] for x in c("sns").list_topics()["Topics"]},
+        "budget": {x["BudgetName"] for x in c("budgets").describe_budgets(
+            AccountId=c("sts").get_caller_identity()["Account"]).get("Budgets", [])},
+        "hosted-zone": {x["Name"] for x in c("route53").list_hosted_zones()["HostedZones"]},
+        "certificate": {x["CertificateArn"] for x in c("acm").list_certificates()["CertificateSummaryList"]},
+    }
+    clusters = [x for x in ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"]
+                if x["status"] == "ACTIVE"] if ecs.list_clusters()["clusterArns"] else []
+    found["ecs-cluster"] = {x["clusterName"] for x in clusters}
+    found["ecs-service"] = set()
+    for cluster in clusters:
+        arns = ecs.list_services(cluster=cluster["clusterArn"])["serviceArns"]
+        if arns:
+            found["ecs-service"] |= {x["serviceName"] for x in ecs.describe_services(
+                cluster=cluster["clusterArn"], services=arns)["services"] if x["status"] == "ACTIVE"}
+    found["task-definition"] = set(ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"])
+    if emu.lightsail_port:
+        ls = c("lightsail")
+        found["lightsail-service"] = {x["containerServiceName"]
+                                     for x in ls.get_container_services()["containerServices"]}
+        found["lightsail-database"] = {x["name"] for x in ls.get_relational_databases()["relationalDatabases"]}
+        found["lightsail-snapshot"] = {x["name"] for x in ls.get_relational_database_snapshots()[
+            "relationalDatabaseSnapshots"]}
+        found["lightsail-alarm"] = {x["name"] for x in ls.get_alarms()["alarms"]}
+    return found
+
+
+def added(before: dict, after: dict) -> dict:
+    """What ``after`` holds that ``before`` did not, by kind (kinds with nothing new left out)."""
+    new = {kind: sorted(after[kind] - before.get(kind, set())) for kind in after}
+    return {kind: names for kind, names in new.items() if names}
+
+
+# The IAM prefix of each service, as botocore's signing name (the credential scope) gives it.
+_IAM_PREFIX = {"monitoring": "cloudwatch", "email": "ses", "elasticloadbalancing": "elasticloadbalancing"}
+
+
+# Where an API operation's IAM action has another name (AWS Budgets has only two actions).
+_IAM_ACTION = {"budgets:DescribeBudget": "budgets:ViewBudget", "budgets:DescribeBudgets": "budgets:ViewBudget",
+               "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
+               "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
+               "budgets:CreateBudget": "budgets:ModifyBudget", "budgets:UpdateBudget": "budgets:ModifyBudget",
+               "budgets:DeleteBudget": "budgets:ModifyBudget", "budgets:CreateNotification": "budgets:ModifyBudget",
+               "budgets:DeleteNotification": "budgets:ModifyBudget",
+               "budgets:UpdateNotification": "budgets:ModifyBudget",
+               "budgets:CreateSubscriber": "budgets:ModifyBudget", "budgets:DeleteSubscriber": "budgets:ModifyBudget"}
+
+
+def recorded_actions(requests: list[dict]) -> set:
+    """The IAM actions ("ecs:CreateService") of moto's recorded requests: the service from the request's
+    signature, the action from X-Amz-Target (JSON protocols), Action= (query protocols) or, for Route 53's
+    REST protocol, the method and path; named as IAM names them (budgets:ViewBudget for DescribeBudget)."""
+    return {_IAM_ACTION.get(action, action) for action in _api_actions(requests)}
+
+
+def _api_actions(requests: list[dict]) -> set:
+    import base64
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    actions = set()
+    for request in requests:
+        headers = request.get("headers") or {}
+        scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", headers.get("Authorization", ""))
+        if not scope:
+            continue
+        service = _IAM_PREFIX.get(scope[1], scope[1])
+        target = headers.get("X-Amz-Target", "")
+        if target:
+            actions.add(f"{service}:{target.rsplit('.', 1)[-1]}")
+            continue
+        body = request.get("body") or ""
+        if request.get("body_encoded"):
+            body = base64.b64decode(body).decode(errors="replace")
+        query = {**parse_qs(urlparse(request.get("url", "")).query), **parse_qs(body)}
+        if "Action" in query:
+            actions.add(f"{service}:{query['Action'][0]}")
+            continue
+        if service == "route53":
+            actions.add(f"route53:{_route53_action(request.get('method', 'GET'), urlparse(request['url']).path, body)}")
+            continue
+        actions.add(f"{service}:{request.get('method')} {urlparse(request.get('url', '')).path}")
+    return actions
+
+
+def _route53_action(method: str, path: str, body: str) -> str:
+    path = path.split("/2013-04-01", 1)[-1]
+    if path.startswith("/hostedzonesbyname"):
+        return "ListHostedZonesByName"
+    if path.startswith("/hostedzone"):
+        parts = path.strip("/").split("/")
+        if len(parts) == 1:
+            return {"GET": "ListHostedZones", "POST": "CreateHostedZone"}[method]
+        if len(parts) == 2:
+            return {"GET": "GetHostedZone", "DELETE": "DeleteHostedZone", "POST": "UpdateHostedZoneComment"}[method]
+        if parts[2] == "dnssec":
+            return "GetDNSSEC"
+        if parts[2] == "rrset":
+            return {"GET": "ListResourceRecordSets", "POST": "ChangeResourceRecordSets"}[method]
+    if path.startswith("/tags/"):
+        return {"GET": "ListTagsForResource", "POST": "ChangeTagsForResource"}[method]
+    if path.startswith("/tags"):
+        return "ListTagsForResources"
+    if path.startswith("/change/"):
+        return "GetChange"
+    return f"{method} {path}"
+
+
 if __name__ == "__main__":
     # The demo's stand-ins, against the emulator named by AWS_ENDPOINT_URL (loopback only):
     #   python -m tests.harness.aws_state push-image TAG   docker push (image manifests into ECR)

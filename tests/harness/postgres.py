@@ -52,10 +52,12 @@ class PostgresCluster:
         return self
 
     def psql(self, sql: str, dbname: str = "postgres") -> str:
+        # The SQL goes on standard input, not the command line: it may hold a password, and the
+        # process list is watched for passwords by the tests.
         out = subprocess.run(
-            ["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", HOST, "-p", str(self.port), "-U", "postgres",
-             "-d", dbname, "-c", sql],
-            check=True, capture_output=True, text=True,
+            ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", HOST, "-p", str(self.port), "-U",
+             "postgres", "-d", dbname, "-f", "-"],
+            check=True, capture_output=True, text=True, input=sql,
         )
         return out.stdout.strip()
 

@@ -1,4 +1,5 @@
-"""Bad inventories fail before any AWS call, with a message naming the variable.
+"""Bad inventories fail before any AWS call, with a message naming the variable: every role's inputs,
+the option itself, both options' playbooks.
 
 "Before any AWS call" is checked with moto's request recorder: the emulator must have received
 no request at all. A control case shows that the recorder does see a good run's requests.
@@ -12,6 +13,11 @@ from tests.harness.ansible import REPO, run_playbook
 
 BAD_INPUTS = [
     # (what is wrong, extra vars, the variable the message must name)
+    # the inventory's option and names (playbooks/tasks/option.yml, before every playbook)
+    ("an unknown option (tier)", {"precedentum_option": "enterprise"}, "precedentum_option"),
+    ("a budget of zero", {"precedentum_budget_usd": 0}, "precedentum_budget_usd"),
+    ("a region that is not one", {"precedentum_region": "moon-base-1"}, "precedentum_region"),
+    ("a project name with a space", {"precedentum_project": "legal research"}, "precedentum_project"),
     ("CIDR prefix out of range", {"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr"),
     ("CIDR that is not one", {"network_vpc_cidr": "ten-dot-zero"}, "network_vpc_cidr"),
     ("VPC larger than AWS allows", {"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr"),
@@ -112,7 +118,27 @@ BAD_WEEK3_INPUTS = [
     ("billing alerts not rising", {"monitoring_budget_alerts_usd": [50, 10]}, "monitoring_budget_alerts_usd"),
     ("a typo in a monitoring variable", {"monitoring_alert_email": ["a@example.com"]}, "monitoring_alert_email"),
     ("a domain with a capital letter", {"alb_https_domain": "App.precedentum.example"}, "alb_https_domain"),
+    ("a tester without an e-mail", {"onboarding_testers": [{"name": "Avery Example"}]}, "onboarding_testers"),
+    ("the same tester twice", {"onboarding_testers": [{"name": "A", "email": "a@precedentum.example"},
+                                                      {"name": "B", "email": "a@precedentum.example"}]},
+     "onboarding_testers"),
 ]
+
+BAD_ULTRA_LEAN_INPUTS = [
+    ("a Lightsail power that does not exist", {"lightsail_container_power": "huge"}, "lightsail_container_power"),
+    ("a Lightsail scale of 0", {"lightsail_container_scale": 0}, "lightsail_container_scale"),
+    ("a database engine Lightsail does not run", {"lightsail_database": "oracle"}, "lightsail_database"),
+    ("a typo in a lightsail variable", {"lightsail_container_powr": "nano"}, "lightsail_container_powr"),
+]
+
+
+def test_bad_ultra_lean_inputs_fail_before_any_aws_call(recording_emulator):
+    for case, extra_vars, variable in BAD_ULTRA_LEAN_INPUTS:
+        run = run_playbook(str(REPO / "playbooks/week2.yml"), recording_emulator.env(),
+                           inventory="inventories/ultra_lean", extra_vars=extra_vars)
+        assert run.rc != 0, f"{case}: accepted\n{run}"
+        assert variable in run.flat, f"{case}: the message does not name {variable}\n{run}"
+    assert recording_emulator.recorded_requests() == [], "AWS was called before an input was refused"
 
 
 def test_bad_week3_inputs_fail_before_any_aws_call(recording_emulator):

@@ -1,15 +1,19 @@
 """The ultra-lean option (inventories/ultra_lean): site.yml on the emulators - moto, and the Lightsail
 emulator beside it - checked, converged, re-run, checked again and destroyed twice, every resource
-read back through the APIs; SQLite instead of the managed database; the data load and tester
-accounts written through the Lightsail database's window to a local PostgreSQL standing in for it."""
+read back through the APIs, the account left as it was but for the final snapshot (which the
+leftover scan lists as kept), every AWS action moto saw in docs/iam-policy.json; SQLite instead of
+the managed database; the data load and tester accounts written through the Lightsail database's
+window to a local PostgreSQL standing in for it."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
+from tests.harness.aws_state import account_inventory, added, recorded_actions
 from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 
 pytestmark = pytest.mark.slow
@@ -44,15 +48,19 @@ def repositories(emulator) -> dict:
     return {r["repositoryName"]: r for r in emulator.client("ecr").describe_repositories()["repositories"]}
 
 
-def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
-    emu = lightsail_emulator
+def test_site_check_converge_rerun_check_then_destroy_twice(recording_emulator, record_property):
+    emu = recording_emulator
+    empty = account_inventory(emu)
+    emu.start_recording()
     dry = play(emu, "site.yml", "--check", **TEAM)
     assert dry.rc == 0 and dry.changed > 0, dry
     assert lightsail_state(emu) == {"services": [], "databases": [], "snapshots": []}
     assert repositories(emu) == {} and live_secrets(emu) == {}
     assert emu.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["precedentum"]}])["Vpcs"] == []
 
+    started = time.monotonic()
     first = play(emu, "site.yml", **TEAM)
+    first_seconds = time.monotonic() - started
     assert first.rc == 0, first
     for line in ("Skipped phase 1.1 (network)", "Skipped phase 1.4 (load balancer)",
                  "Phase 2.4 skipped: no data source", "Skipped phase 3.1", "Skipped phase 4.2"):
@@ -116,8 +124,11 @@ def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
     assert emu.client("cloudwatch").describe_alarms()["MetricAlarms"] == [], "no CloudWatch alarm on ultra-lean"
     assert emu.client("cloudwatch").list_dashboards()["DashboardEntries"] == []
 
+    started = time.monotonic()
     again = play(emu, "site.yml", **TEAM)
     assert again.rc == 0 and again.changed == 0, again
+    record_property("timing", f"site.yml on ultra_lean: first run {first_seconds:.0f} s, "
+                              f"second run {time.monotonic() - started:.0f} s (changed=0)")
     assert len(emu.client("lightsail").get_container_service_deployments(
         serviceName=PREFIX)["deployments"]) == 1, "an unchanged deployment is not deployed again"
     check = play(emu, "site.yml", "--check", **TEAM)
@@ -133,6 +144,14 @@ def test_site_check_converge_rerun_check_then_destroy_twice(lightsail_emulator):
     twice = play(emu, "destroy.yml", *CONFIRM)
     assert twice.rc == 0 and twice.changed == 0, twice
     assert len(lightsail_state(emu)["snapshots"]) == 1, "a second destroy takes no second snapshot"
+    calls = recorded_actions(emu.recorded_requests())
+    left = added(empty, account_inventory(emu))
+    assert left == {"lightsail-snapshot": [snapshot["name"]]}, left
+    scan = play(emu, "leftovers.yml", "-e", "leftovers_fail_when_found=true")
+    assert scan.rc == 0 and "0 resource(s) of precedentum-lite left" in scan.flat and snapshot["name"] in scan.flat
+    policy = json.loads((REPO / "docs" / "iam-policy.json").read_text())
+    allowed = {a for statement in policy["Statement"] for a in statement["Action"]}
+    assert sorted(calls - allowed) == [], "called but not in docs/iam-policy.json"
 
 
 def test_sqlite_says_the_data_is_lost_and_makes_no_database(lightsail_emulator):
