@@ -18,7 +18,7 @@ options:
     type: dict
     required: true
   option:
-    description: C(lean) or C(ultra_lean).
+    description: C(lean), C(ultra_lean), C(growth) or C(production) (the last two are the lean stack grown).
     type: str
     required: true
 """
@@ -33,7 +33,7 @@ _value:
   type: dict
 """
 
-OPTIONS = ("lean", "ultra_lean")
+OPTIONS = ("lean", "ultra_lean", "growth", "production")
 
 
 def _int(settings, name):
@@ -82,7 +82,9 @@ def cost_stack(settings, option):
         stack["secrets"] = 2 if postgres else 1
         return stack
 
-    arch, count, public = s["ecs_cpu_architecture"], _int(s, "ecs_desired_count"), bool(s["ecs_assign_public_ip"])
+    private = s.get("network_private_subnet_cidrs") or []
+    arch, count = s["ecs_cpu_architecture"], _int(s, "ecs_desired_count")
+    public = bool(s["ecs_assign_public_ip"]) and not private  # tasks in private subnets have no public IP
     if s["ecs_layout"] == "combined":
         tasks = [{"name": "app", "cpu": _int(s, "ecs_combined_cpu"), "memory": _int(s, "ecs_combined_memory")}]
     else:
@@ -94,6 +96,10 @@ def cost_stack(settings, option):
                     "publicly_accessible": bool(s["rds_publicly_accessible"])}
     stack["load_balancer"] = {"count": 1, "azs": len(s["network_public_subnet_cidrs"]), "lcu": _float(s, "cost_lcu")}
     stack["secrets"] = 2  # the database's master secret and the application's (Django) secret
+    if private:
+        zones = len(s["network_public_subnet_cidrs"])
+        stack["nat_gateways"] = 1 if s.get("network_nat_gateways", "one") == "one" else zones
+        stack["nat_processed_gb"] = _float(s, "cost_nat_processed_gb")
     return stack
 
 

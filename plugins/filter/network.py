@@ -70,6 +70,24 @@ def tag_problems(value, var):
     return errors
 
 
+def _subnet_errors(name, cidrs, vpc, seen, errors):
+    """Each of ``cidrs`` (the list variable ``name``) must be an IPv4 /16-/28 inside the VPC, overlapping
+    none of ``seen`` (to which they are added)."""
+    for i, cidr in enumerate(cidrs):
+        var = f"{name}[{i}]"
+        net = _network(cidr, var, errors, version=4)
+        if net is None:
+            continue
+        if not 16 <= net.prefixlen <= 28:
+            errors.append(f"{var}: {net} must be between /16 and /28 (an AWS limit)")
+        if vpc is not None and not net.subnet_of(vpc):
+            errors.append(f"{var}: {net} is not inside network_vpc_cidr {vpc}")
+        for other_var, other in seen:
+            if net.overlaps(other):
+                errors.append(f"{var}: {net} overlaps {other_var} {other}")
+        seen.append((var, net))
+
+
 def network_input_errors(inputs):
     errors = []
     prefix = inputs.get("network_name_prefix", "")
@@ -97,21 +115,23 @@ def network_input_errors(inputs):
             f"network_public_subnet_cidrs: {len(cidrs)} subnet(s) given; the load balancer needs at least 2, "
             "each in its own availability zone"
         )
-    subnets = []
-    for i, cidr in enumerate(cidrs):
-        net = _network(cidr, f"network_public_subnet_cidrs[{i}]", errors, version=4)
-        if net is None:
-            continue
-        if not 16 <= net.prefixlen <= 28:
-            errors.append(f"network_public_subnet_cidrs[{i}]: {net} must be between /16 and /28 (an AWS limit)")
-        if vpc is not None and not net.subnet_of(vpc):
-            errors.append(f"network_public_subnet_cidrs[{i}]: {net} is not inside network_vpc_cidr {vpc}")
-        for j, other in subnets:
-            if net.overlaps(other):
-                errors.append(
-                    f"network_public_subnet_cidrs[{i}]: {net} overlaps network_public_subnet_cidrs[{j}] {other}"
-                )
-        subnets.append((i, net))
+    subnets = []  # (variable[index], network) of every subnet checked so far
+    _subnet_errors("network_public_subnet_cidrs", cidrs, vpc, subnets, errors)
+
+    private = inputs.get("network_private_subnet_cidrs") or []
+    if not isinstance(private, list):
+        errors.append(f"network_private_subnet_cidrs: must be a list of CIDR blocks (one per zone); got {private!r}")
+        private = []
+    if private and len(private) != len(cidrs):
+        errors.append(
+            f"network_private_subnet_cidrs: {len(private)} private subnet(s) for {len(cidrs)} public one(s); give one "
+            "per zone, as many as network_public_subnet_cidrs (or none: the tasks then run in the public subnets)"
+        )
+    _subnet_errors("network_private_subnet_cidrs", private, vpc, subnets, errors)
+    nat = inputs.get("network_nat_gateways", "one")
+    if nat not in ("one", "per_zone"):
+        errors.append(f"network_nat_gateways: {nat!r} is not one of one (a gateway in the first zone) or per_zone "
+                      "(a gateway in each zone)")
 
     zones = inputs.get("network_availability_zones") or []
     if zones:

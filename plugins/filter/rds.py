@@ -112,6 +112,12 @@ def rds_input_errors(inputs):
                                               "rds_wait_delay")}
     if not 20 <= numbers["rds_allocated_storage"] <= 65536:
         errors.append(f"rds_allocated_storage: {inputs['rds_allocated_storage']} GB; RDS PostgreSQL takes 20 to 65536")
+    most = _int(inputs.get("rds_max_allocated_storage", 0))
+    if most and (most > 65536 or most * 10 < numbers["rds_allocated_storage"] * 11):
+        errors.append(
+            f"rds_max_allocated_storage: {most} GB; storage autoscaling needs a ceiling at least 10% above "
+            f"rds_allocated_storage ({inputs['rds_allocated_storage']} GB) and at most 65536, or 0 for none"
+        )
     if not 0 <= numbers["rds_backup_retention_days"] <= 35:
         errors.append(f"rds_backup_retention_days: {inputs['rds_backup_retention_days']}; AWS allows 0 to 35 days")
     days = numbers["rds_secret_recovery_days"]

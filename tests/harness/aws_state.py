@@ -157,6 +157,9 @@ def account_inventory(emu) -> dict:
     NAT gateways and inactive ECS clusters, services and task definitions are gone as far as billing goes."""
     c = emu.client
     ec2, rds, ecs, elb = c("ec2"), c("rds"), c("ecs"), c("elbv2")
+    # moto keeps a deleted NAT gateway's interface (AWS removes it with the gateway): left out too.
+    gone_nat_interfaces = {a.get("NetworkInterfaceId") for n in ec2.describe_nat_gateways()["NatGateways"]
+                           if n["State"] in ("deleted", "deleting") for a in n.get("NatGatewayAddresses", [])}
     found = {
         "vpc": {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]},
         "subnet": {x["SubnetId"] for x in ec2.describe_subnets()["Subnets"]},
@@ -167,10 +170,12 @@ def account_inventory(emu) -> dict:
                         if x["State"] not in ("deleted", "deleting")},
         "elastic-ip": {x["AllocationId"] for x in ec2.describe_addresses()["Addresses"]},
         # moto's ECS gives each task an interface ("moto ECS") and never removes it, even with its
-        # service (AWS removes a task's interface when the task stops): those are left out.
+        # service (AWS removes a task's interface when the task stops): those are left out, as are
+        # the interfaces of deleted NAT gateways.
         "network-interface": {x["NetworkInterfaceId"]
                               for x in ec2.describe_network_interfaces()["NetworkInterfaces"]
-                              if x.get("Description") != "moto ECS"},
+                              if x.get("Description") != "moto ECS"
+                              and x["NetworkInterfaceId"] not in gone_nat_interfaces},
         "instance": {i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
                      if i["State"]["Name"] != "terminated"},
         "db-instance": {x["DBInstanceIdentifier"] for x in rds.describe_db_instances()["DBInstances"]},

@@ -4,7 +4,7 @@ files it writes or in the process list; what it made keeps the security defaults
 action it called is in docs/iam-policy.json; a re-run and a check report changed=0 (no migration
 started again, no mail sent again, the database secret kept); destroy.yml leaves the account as it
 was but for the final snapshot, which playbooks/leftovers.yml lists as kept; a second destroy
-changes nothing.
+changes nothing. And the ECR token of deploy.yml's login reaches docker only on its standard input.
 
 The emulator's RDS has no server: a local PostgreSQL stands in for it as soon as phase 1.2 has
 stored the master secret (a thread of this test watches for it), so that week 3 and week 4 write
@@ -12,6 +12,7 @@ the testers' accounts to a real database."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.harness.ansible import REPO, run_playbook
+from tests.harness.ansible import REPO, run_module, run_playbook
 from tests.harness.aws_state import PREFIX, account_inventory, added, json_calls, recorded_actions
 from tests.harness.fixture_db import stand_in_for_rds
 
@@ -151,8 +152,8 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
     empty = account_inventory(emu)
     extra = site_vars(tmp_path, postgres)
 
-    def site(*args, name="site.yml"):
-        return run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, extra_vars=extra, timeout=1500)
+    def site(*args, name="site.yml", extra_vars=extra):
+        return run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, extra_vars=extra_vars, timeout=1500)
 
     # Check mode is a plan: it says what it would make and makes nothing.
     emu.start_recording()
@@ -216,10 +217,11 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
     assert check.rc == 0 and check.changed == 0, check
     calls |= recorded_actions(converge_requests) | recorded_actions(emu.recorded_requests())
 
-    # Destroy: the account as it was, but for the final snapshot, which the leftover scan keeps apart.
+    # Destroy, with the inventory alone (not week 3's domain and addresses, as a user might run it):
+    # the account as it was, but for the final snapshot, which the leftover scan keeps apart.
     confirm = ("-e", f"destroy_confirm={PREFIX}")
     emu.start_recording()
-    gone = site(*confirm, name="destroy.yml")
+    gone = site(*confirm, name="destroy.yml", extra_vars=None)
     calls |= recorded_actions(emu.recorded_requests())
     assert gone.rc == 0 and gone.changed > 0, gone
     left = added(empty, account_inventory(emu))
@@ -227,11 +229,11 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
     assert snapshot and snapshot.startswith(f"{PREFIX}-db-final-"), snapshot
     assert left == {}, f"destroy.yml left {left}"
     emu.start_recording()
-    scan = site("-e", "leftovers_fail_when_found=true", name="leftovers.yml")
+    scan = site("-e", "leftovers_fail_when_found=true", name="leftovers.yml", extra_vars=None)
     calls |= recorded_actions(emu.recorded_requests())
     assert scan.rc == 0, scan
     assert "0 resource(s) of precedentum-testing left" in scan.flat and snapshot in scan.flat, scan
-    again = site(*confirm, name="destroy.yml")
+    again = site(*confirm, name="destroy.yml", extra_vars=None)
     assert again.rc == 0 and again.changed == 0, again
 
     # Every AWS action the playbooks called (plan, converge, re-run, check, destroy, leftover scan) is
@@ -273,3 +275,27 @@ def test_destroy_on_an_empty_account_and_leftovers_found(emulator, tmp_path):
     assert report.rc == 0 and report.changed == 0, report
     lite = play("leftovers.yml", inventory="inventories/ultra_lean")
     assert "2 resource(s) of precedentum-lite left" in lite.flat, lite
+
+
+def test_the_ecr_token_goes_only_to_docker(emulator, tmp_path):
+    """deploy.yml's ECR login at -vvv: the token reaches `docker login` on its standard input, and
+    is in no byte of the output and on no command line (a stand-in docker CLI records what it got)."""
+    got = tmp_path / "docker-got"
+    docker = tmp_path / "docker"
+    docker.write_text(f"#!/bin/sh\necho \"$@\" > {got}.argv\ncat > {got}\necho 'Login Succeeded'\n")
+    docker.chmod(0o700)
+    token = emulator.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    password = base64.b64decode(token).decode().split(":", 1)[1]
+    watch = ProcessWatch()
+    watch.start()
+    try:
+        run = run_module("precedentum.deploy.ecr_login", {"docker_cli": str(docker), "region": "us-east-1"},
+                         emulator.env(), "-vvv")
+    finally:
+        watch.stop.set()
+    assert run.rc == 0, run
+    assert got.read_text().strip() == password, "docker login did not get the password on its standard input"
+    assert "--password-stdin" in (tmp_path / "docker-got.argv").read_text()
+    for secret in (token, password):
+        assert secret not in run.output and secret not in json.dumps(run.result)
+        assert not [c for c in watch.seen if secret.encode() in c], "the token on a command line"

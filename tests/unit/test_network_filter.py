@@ -37,6 +37,12 @@ def test_explicit_zones_one_per_subnet_are_accepted():
     assert errors_with(network_availability_zones=["us-east-1a", "us-east-1c"]) == []
 
 
+def test_private_subnets_with_one_or_a_gateway_per_zone_are_accepted():
+    for nat in ("one", "per_zone"):
+        private = ["10.0.10.0/24", "10.0.11.0/24"]
+        assert errors_with(network_private_subnet_cidrs=private, network_nat_gateways=nat) == []
+
+
 @pytest.mark.parametrize(
     ("changes", "needle"),
     [
@@ -53,6 +59,15 @@ def test_explicit_zones_one_per_subnet_are_accepted():
         ({"network_tags": {"aws:cost": "x"}}, "aws:"),
         ({"network_tags": {"Name": "x"}}, "leave out Name"),
         ({"network_tags": {"Owner": "x" * 257}}, "256"),
+        ({"network_private_subnet_cidrs": ["10.0.10.0/24"]}, "as many as network_public_subnet_cidrs"),
+        ({"network_private_subnet_cidrs": ["10.0.10.0/24", "10.0.1.0/24"]},
+         "network_private_subnet_cidrs[1]: 10.0.1.0/24 overlaps network_public_subnet_cidrs[1]"),
+        ({"network_private_subnet_cidrs": ["10.0.10.0/24", "10.0.10.0/25"]},
+         "network_private_subnet_cidrs[1]: 10.0.10.0/25 overlaps network_private_subnet_cidrs[0]"),
+        ({"network_private_subnet_cidrs": ["10.0.10.0/24", "10.9.0.0/24"]}, "inside network_vpc_cidr"),
+        ({"network_private_subnet_cidrs": ["10.0.10.0/24", "private"]}, "network_private_subnet_cidrs[1]"),
+        ({"network_private_subnet_cidrs": "10.0.10.0/24"}, "must be a list"),
+        ({"network_nat_gateways": "two"}, "network_nat_gateways"),
     ],
 )
 def test_each_bad_input_is_named(changes, needle):

@@ -69,6 +69,7 @@ def test_major_only_version_keeps_the_current_minor():
 def test_inputs_accept_defaults_and_strings_from_the_command_line():
     assert rds.rds_input_errors(INPUTS) == []
     assert rds.rds_input_errors({**INPUTS, "rds_allocated_storage": "25", "rds_port": "5432"}) == []
+    assert rds.rds_input_errors({**INPUTS, "rds_allocated_storage": 20, "rds_max_allocated_storage": 22}) == []
 
 
 @pytest.mark.parametrize(("change", "variable"), [
@@ -83,6 +84,8 @@ def test_inputs_accept_defaults_and_strings_from_the_command_line():
     ({"rds_instance_identifier": "db-"}, "rds_instance_identifier"),
     ({"rds_port": 80}, "rds_port"),
     ({"rds_wait_delay": 0}, "rds_wait_delay"),
+    ({"rds_max_allocated_storage": 21}, "rds_max_allocated_storage"),
+    ({"rds_max_allocated_storage": 70000}, "rds_max_allocated_storage"),
 ])
 def test_each_bad_input_names_its_variable(change, variable):
     errors = rds.rds_input_errors({**INPUTS, **change})

@@ -1,0 +1,60 @@
+"""The four options priced side by side: each tier's settings are its inventory's (the cost role's
+presets are kept equal to inventories/<option>), and the grown stacks carry their NAT gateways and
+private tasks into the price."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import yaml
+
+from tests.harness.ansible import REPO
+
+_spec = importlib.util.spec_from_file_location("cost_filter", REPO / "plugins/filter/cost.py")
+cf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cf)
+
+COST_VARS = yaml.safe_load((REPO / "roles/cost/vars/main.yml").read_text())
+PRESETS = COST_VARS["__cost_tier_presets"]
+PRICED = {name for names in COST_VARS["__cost_priced_settings"].values() for name in names} | set(
+    COST_VARS["__cost_assumptions"])
+ROLE_DEFAULTS = {}
+for role in ("network", "rds", "ecs", "cost"):
+    ROLE_DEFAULTS.update(yaml.safe_load((REPO / f"roles/{role}/defaults/main.yml").read_text()))
+
+
+def inventory(option) -> dict:
+    return yaml.safe_load((REPO / f"inventories/{option}/group_vars/precedentum.yml").read_text())
+
+
+@pytest.mark.parametrize("option", ["ultra_lean", "lean", "growth", "production"])
+def test_each_tier_is_priced_with_its_inventorys_settings(option):
+    priced = {k: v for k, v in inventory(option).items() if k in PRICED}
+    preset = PRESETS[option]
+    assert {k: preset[k] for k in priced if k in preset} == priced, f"{option}: the preset differs from the inventory"
+    missing = sorted(set(priced) - set(preset))
+    assert missing == [], f"{option}: the inventory sets {missing}, which the tier leaves at the defaults"
+
+
+def settings(option) -> dict:
+    return {**ROLE_DEFAULTS, **PRESETS[option]}
+
+
+def test_growth_and_production_have_nat_gateways_and_private_tasks():
+    lean = cf.cost_stack(settings("lean"), "lean")
+    growth = cf.cost_stack(settings("growth"), "growth")
+    production = cf.cost_stack(settings("production"), "production")
+    assert "nat_gateways" not in lean and all(t["public_ip"] for t in lean["fargate_tasks"])
+    assert growth["nat_gateways"] == 1 and production["nat_gateways"] == 2
+    assert growth["nat_processed_gb"] == 20
+    for stack in (growth, production):
+        assert not any(t["public_ip"] for t in stack["fargate_tasks"])
+        assert all(t["count"] == 2 for t in stack["fargate_tasks"])
+    assert production["rds"]["multi_az"] and not growth["rds"]["multi_az"]
+    assert growth["rds"]["instance_class"] == "db.t4g.small" and not growth["rds"]["publicly_accessible"]
+
+
+def test_an_unknown_option_is_refused():
+    with pytest.raises(Exception, match="option must be one of"):
+        cf.cost_stack(settings("lean"), "enterprise")
