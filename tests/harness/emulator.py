@@ -92,6 +92,7 @@ class Emulator:
     def __init__(self, port: int | None = None, extra_env: dict | None = None, log_path: str | None = None,
                  record: bool = False, lightsail: bool = True):
         self.port = port or free_port()
+        self._own_ports, self._started = port is None, False
         self.extra_env = dict(extra_env or {})
         self.recording_path = None
         if record:
@@ -126,6 +127,27 @@ class Emulator:
         return env
 
     def start(self, timeout: float = 30.0, detach: bool = False) -> Emulator:
+        # A free port can be taken by another process between free_port() and the server's bind (the
+        # test workers start emulators all the time): a first start whose server ends before answering
+        # tries again on new ports. A restart keeps its ports (the clients know them).
+        attempts = 1 if self._started or not self._own_ports else 3
+        for attempt in range(attempts):
+            if attempt:
+                self._new_ports()
+            if self._start_once(timeout, detach):
+                self._started = True
+                return self
+        raise RuntimeError(f"moto_server exited with code {self.proc.returncode} before answering "
+                           f"(log: {self.log_path or 'none'})")
+
+    def _new_ports(self) -> None:
+        self.port = free_port()
+        if self.lightsail_port:
+            self.lightsail_port = free_port()
+            self.extra_env["PRECEDENTUM_LIGHTSAIL_PORT"] = str(self.lightsail_port)
+
+    def _start_once(self, timeout: float, detach: bool) -> bool:
+        """True once the server answers; False when it ended first."""
         server_env = dict(os.environ)
         server_env.update(SERVER_ENV)
         server_env.update(self.extra_env)
@@ -136,9 +158,9 @@ class Emulator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited with code {self.proc.returncode} before answering")
+                return False
             if self.answers():
-                return self
+                return True
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"moto_server did not answer on {self.endpoint} within {timeout:.0f}s")
@@ -248,7 +270,7 @@ class _Forked:
             try:
                 os.kill(self.pid, 0)
             except ProcessLookupError:
-                self.returncode = -signal.SIGTERM
+                self.returncode = -1  # gone; its exit code went to the zygote
         return self.returncode
 
     def _signal(self, sig) -> None:
