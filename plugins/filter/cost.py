@@ -100,7 +100,17 @@ def cost_stack(settings, option):
         zones = len(s["network_public_subnet_cidrs"])
         stack["nat_gateways"] = 1 if s.get("network_nat_gateways", "one") == "one" else zones
         stack["nat_processed_gb"] = _float(s, "cost_nat_processed_gb")
+    if _on(s, "cache_enabled"):
+        stack["elasticache_nodes"] = [{"node_type": s.get("cache_node_type", "cache.t4g.micro"), "count": 1}]
+    if _on(s, "edge_enabled"):
+        # CloudFront's traffic is priced beyond its free 1 TB; the web ACL, its rules and its requests.
+        rules = len(s.get("edge_waf_rule_groups") or []) + (1 if _int(s, "edge_waf_rate_limit") > 0 else 0)
+        stack["waf"] = {"web_acls": 1, "rules": rules, "requests_millions": _float(s, "cost_waf_requests_millions")}
     return stack
+
+
+def _on(settings, name):
+    return settings.get(name) in (True, "true", "True", "yes", "on")
 
 
 def cost_tier(option, settings):

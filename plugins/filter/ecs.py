@@ -94,6 +94,10 @@ def ecs_input_errors(inputs):
                           f"({', '.join(sorted(DATABASE_SECRET_KEYS))})")
     reserved = set(database_env) | {"DJANGO_SECRET_KEY", "DJANGO_SUPERUSER_USERNAME", "DJANGO_SUPERUSER_EMAIL",
                                     "DJANGO_SUPERUSER_PASSWORD"}
+    cache_env = inputs.get("ecs_cache_url_env", "REDIS_URL")
+    if not isinstance(cache_env, str) or not ENV_NAME_RE.match(cache_env) or cache_env in reserved:
+        errors.append(f"ecs_cache_url_env: {cache_env!r} is not a free environment variable name")
+    reserved = reserved | {cache_env}
     errors.extend(_environment_errors("ecs_backend_environment", inputs["ecs_backend_environment"], reserved))
     errors.extend(_environment_errors("ecs_frontend_environment", inputs["ecs_frontend_environment"], set()))
 
@@ -109,6 +113,16 @@ def ecs_input_errors(inputs):
     if count is None or not 0 <= count <= 10:
         errors.append(f"ecs_desired_count: {inputs['ecs_desired_count']!r}; use 0 to 10 tasks per service "
                       "(0 stops the tasks)")
+    if inputs.get("ecs_autoscaling") in (True, "true", "True", "yes", 1):
+        least, most = to_int(inputs.get("ecs_autoscaling_min_count")), to_int(inputs.get("ecs_autoscaling_max_count"))
+        if least is None or not 1 <= least <= 10:
+            errors.append(f"ecs_autoscaling_min_count: {inputs.get('ecs_autoscaling_min_count')!r}; use 1 to 10 tasks")
+        if most is None or not (least or 1) <= most <= 10:
+            errors.append(f"ecs_autoscaling_max_count: {inputs.get('ecs_autoscaling_max_count')!r}; use "
+                          "ecs_autoscaling_min_count to 10 tasks (each task more is paid while it runs)")
+        target = inputs.get("ecs_autoscaling_cpu_target")
+        if isinstance(target, bool) or not isinstance(target, (int, float)) or not 10 <= target <= 90:
+            errors.append(f"ecs_autoscaling_cpu_target: {target!r}; a percentage from 10 to 90")
     retention = to_int(inputs["ecs_log_retention_days"])
     if retention not in LOG_RETENTION_DAYS:
         errors.append(f"ecs_log_retention_days: {inputs['ecs_log_retention_days']!r} is not a CloudWatch retention; "

@@ -11,8 +11,9 @@ description:
   - Reads, in one region, every kind of resource this collection makes (network, addresses, NAT
     gateways, database instances and snapshots, secrets, log groups, image repositories, load
     balancers and target groups, ECS clusters, services and task definitions, IAM roles, alarms,
-    dashboards, topics, budgets, hosted zones, certificates, Lightsail services, databases, snapshots
-    and alarms) and returns those that are ours, each with what it costs a month at list price.
+    dashboards, topics, budgets, hosted zones, certificates, ElastiCache replication and subnet groups,
+    ECS scalable targets, Lightsail services, databases, snapshots and alarms) and returns those that
+    are ours, each with what it costs a month at list price.
   - A resource is ours when it carries every tag in O(tags), or, untagged, when its name is
     O(name_prefix) or starts with it (C(precedentum-testing-db), C(/ecs/precedentum-testing/backend)).
     A resource tagged for another project or environment is never ours, whatever its name.
@@ -139,7 +140,8 @@ class Scan:
 
     def read(self):
         for step in (self.ec2, self.rds, self.secrets, self.logs, self.ecr, self.load_balancers, self.ecs, self.iam,
-                     self.cloudwatch, self.sns, self.budgets, self.route53, self.acm, self.lightsail):
+                     self.cloudwatch, self.sns, self.budgets, self.route53, self.acm, self.elasticache,
+                     self.autoscaling, self.lightsail):
             if step == self.lightsail and not self.module.params["lightsail"]:
                 continue
             try:
@@ -304,6 +306,32 @@ class Scan:
                 revisions = ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
                 if revisions:
                     self.add("ECS", "task-definition", family, note=f"{len(revisions)} active revision(s)")
+
+    def elasticache(self):
+        cache = self.client("elasticache")
+        groups = cache.get_paginator("describe_replication_groups").paginate().build_full_result()["ReplicationGroups"]
+        for group in groups:
+            if group.get("Status") == "deleting":
+                continue
+            nodes, node_type = len(group.get("MemberClusters") or []) or 1, group.get("CacheNodeType", "?")
+            try:
+                monthly, note = nodes * price(f"elasticache.{node_type}.hour")["usd"] * HOURS_PER_MONTH, ""
+            except PriceMissing:
+                monthly, note = 0.0, f"{node_type} is not in the price table"
+            self.add("ElastiCache", "replication-group", group["ReplicationGroupId"], monthly,
+                     note or f"{nodes} {node_type} node(s)")
+        subnet_groups = cache.get_paginator("describe_cache_subnet_groups").paginate().build_full_result()
+        for subnet_group in subnet_groups["CacheSubnetGroups"]:
+            self.add("ElastiCache", "cache-subnet-group", subnet_group["CacheSubnetGroupName"])
+
+    def autoscaling(self):
+        targets = self.client("application-autoscaling").get_paginator("describe_scalable_targets").paginate(
+            ServiceNamespace="ecs").build_full_result()["ScalableTargets"]
+        for target in targets:
+            # service/<cluster>/<service>: ours by the service's name.
+            self.add("Application Auto Scaling", "scalable-target", target["ResourceId"],
+                     note=f"{target['MinCapacity']} to {target['MaxCapacity']} tasks",
+                     label=target["ResourceId"].rsplit("/", 1)[-1])
 
     def iam(self):
         iam = self.client("iam")

@@ -195,6 +195,12 @@ def account_inventory(emu) -> dict:
             AccountId=c("sts").get_caller_identity()["Account"]).get("Budgets", [])},
         "hosted-zone": {x["Name"] for x in c("route53").list_hosted_zones()["HostedZones"]},
         "certificate": {x["CertificateArn"] for x in c("acm").list_certificates()["CertificateSummaryList"]},
+        "cache": {x["ReplicationGroupId"] for x in c("elasticache").describe_replication_groups()["ReplicationGroups"]
+                  if x["Status"] != "deleting"},
+        "cache-subnet-group": {x["CacheSubnetGroupName"]
+                               for x in c("elasticache").describe_cache_subnet_groups()["CacheSubnetGroups"]},
+        "scalable-target": {x["ResourceId"] for x in c("application-autoscaling").describe_scalable_targets(
+            ServiceNamespace="ecs")["ScalableTargets"]},
     }
     clusters = [x for x in ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"]
                 if x["status"] == "ACTIVE"] if ecs.list_clusters()["clusterArns"] else []

@@ -11,6 +11,9 @@ docs/testing.md lists them.
 - RDS gp3 storage: AWS reports the gp3 baseline (3000 IOPS, 125 MiB/s below 400 GiB) in
   DescribeDBInstances; moto leaves Iops and StorageThroughput out, which breaks
   amazon.aws.rds_instance's comparison on the second run.
+- RDS Performance Insights: AWS reports PerformanceInsightsEnabled (and the retention) in
+  DescribeDBInstances; moto ignores EnablePerformanceInsights at create and keeps it only under
+  another name at modify, so amazon.aws.rds_instance would switch it on at every run.
 - ECS clusters: AWS returns capacityProviders and defaultCapacityProviderStrategy (empty lists)
   for every cluster, and an empty tag list; moto leaves them out, which breaks
   community.aws.ecs_cluster's second run and community.aws.ecs_tag.
@@ -18,6 +21,9 @@ docs/testing.md lists them.
   keeps the old deployment, so the service looks rolled back.
 - ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
   answers HTTP 500 unless every container has one.
+- ElastiCache DeleteReplicationGroup: AWS removes the group once deleted; moto keeps it "deleting"
+  for ever. DeleteCacheSubnetGroup: moto lacks it (HTTP 500); this deletes a group no replication
+  group uses, as AWS does (CacheSubnetGroupInUse otherwise).
 - Cost Explorer GetCostForecast: moto lacks it (HTTP 500, retried by every client). AWS answers an
   account with too little billing history - as every emulator account is - with
   DataUnavailableException; so does this.
@@ -45,6 +51,9 @@ from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
 from moto.core.exceptions import JsonRESTError
 from moto.ecs import models as ecs_models
+from moto.elasticache import exceptions as elasticache_exceptions
+from moto.elasticache import models as elasticache_models
+from moto.elasticache import responses as elasticache_responses
 from moto.elbv2 import models as elbv2_models
 from moto.rds import models as rds_models
 from moto.server import main
@@ -58,6 +67,8 @@ _original_init = rds_models.DBInstance.__init__
 
 def _init_with_gp3_baseline(self, *args, **kwargs):
     _original_init(self, *args, **kwargs)
+    self.enable_performance_insights = bool(kwargs.get("enable_performance_insights"))
+    self.performance_insights_retention_period = kwargs.get("performance_insights_retention_period")
     if self.storage_type == "gp3":
         if self.storage_throughput is None:
             self.storage_throughput = GP3_BASELINE_THROUGHPUT
@@ -66,6 +77,8 @@ def _init_with_gp3_baseline(self, *args, **kwargs):
 
 
 rds_models.DBInstance.__init__ = _init_with_gp3_baseline
+# ModifyDBInstance sets enable_performance_insights; DescribeDBInstances reads this name.
+rds_models.DBInstance.performance_insights_enabled = property(lambda self: bool(self.enable_performance_insights))
 
 # AWS's documented defaults for an application load balancer's attributes.
 ALB_DEFAULT_ATTRIBUTES = {
@@ -213,6 +226,34 @@ budgets_responses.BudgetsResponse.describe_subscribers_for_notification = _descr
 budgets_responses.BudgetsResponse.create_subscriber = _create_subscriber
 budgets_responses.BudgetsResponse.delete_subscriber = _delete_subscriber
 
+_original_delete_replication_group = elasticache_models.ElastiCacheBackend.delete_replication_group
+
+
+def _delete_replication_group_and_forget(self, replication_group_id, retain_primary_cluster):
+    group = _original_delete_replication_group(self, replication_group_id, retain_primary_cluster)
+    self.replication_groups.pop(replication_group_id, None)
+    return group
+
+
+class _CacheSubnetGroupInUse(elasticache_exceptions.ElastiCacheException):
+    code = "CacheSubnetGroupInUse"
+
+
+def _delete_cache_subnet_group(self):
+    name = self._get_param("CacheSubnetGroupName")
+    backend = self.elasticache_backend
+    if name not in backend.cache_subnet_groups:
+        raise elasticache_exceptions.CacheSubnetGroupNotFound(name)
+    users = [g for g in backend.replication_groups.values() if getattr(g, "cache_subnet_group_name", None) == name]
+    if users:
+        raise _CacheSubnetGroupInUse(f"Cache subnet group {name} is currently in use by a replication group.")
+    del backend.cache_subnet_groups[name]
+    return elasticache_responses.EmptyResult()
+
+
+elasticache_models.ElastiCacheBackend.delete_replication_group = _delete_replication_group_and_forget
+elasticache_responses.ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group
+
 _original_send_email = ses_models.SESBackend.send_email
 
 
@@ -241,7 +282,7 @@ def _serve(argv: list[str]) -> None:
 # The services the roles call: the zygote imports their moto code once, so that its forks start warm.
 PRELOADED_SERVICES = ("acm", "budgets", "ce", "cloudwatch", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "logs",
                       "rds", "route53", "secretsmanager", "ses", "sns", "sts", "servicediscovery",
-                      "applicationautoscaling", "pricing")
+                      "applicationautoscaling", "pricing", "elasticache")
 
 
 def zygote(path: str) -> None:

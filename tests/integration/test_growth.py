@@ -3,7 +3,9 @@ inventories/production, then growth again, then destroyed. Same playbooks and ro
 subnets, NAT gateways (one, then one per zone, then one), their addresses and routes appear and go;
 the services move to the private subnets without public IPs at two tasks; the database is the same
 instance (never replaced: same resource id and creation time), a larger class, private, then
-Multi-AZ, with storage autoscaling up to 100 then 200 GB; every re-run reports changed=0; destroy
+Multi-AZ, with storage autoscaling up to 100 then 200 GB; production auto scales the services (2 to 5
+tasks on CPU) and a re-run keeps the count the auto scaler set, and adds the cache (its URL in the
+backend's environment, its port open to the tasks only); every re-run reports changed=0; destroy
 leaves nothing but the final snapshot."""
 
 from __future__ import annotations
@@ -44,6 +46,15 @@ def services(emu) -> dict:
     return {s["serviceName"]: s for s in found if s["status"] == "ACTIVE"}
 
 
+def autoscaling(emu) -> dict:
+    """{service: (least, most, the CPU target of its policy)} as Application Auto Scaling tells it."""
+    client = emu.client("application-autoscaling")
+    policies = {p["ResourceId"]: p["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
+                for p in client.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]}
+    return {t["ResourceId"].split("/")[-1]: (t["MinCapacity"], t["MaxCapacity"], policies.get(t["ResourceId"]))
+            for t in client.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]}
+
+
 def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, prebuilt):
     emu = emulator
     prebuilt(emu, ["week1.yml", "week2.yml"])
@@ -81,7 +92,7 @@ def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, pr
     assert db["MaxAllocatedStorage"] == 100 and db["AllocatedStorage"] == 20
     for week in ("week1.yml", "week2.yml"):
         again = play(emu, week, "growth")
-        assert again.rc == 0 and again.changed == 0, again
+        assert again.rc == 0 and again.changed == 0, str(again)
 
     for week in ("week1.yml", "week2.yml"):
         production = play(emu, week, "production")
@@ -91,11 +102,39 @@ def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, pr
     assert len({n["SubnetId"] for n in now["nats"]}) == 2, "one gateway per zone, each in its zone's public subnet"
     (db,) = emu.client("rds").describe_db_instances()["DBInstances"]
     assert db["MultiAZ"] and db["DbiResourceId"] == lean_db["DbiResourceId"] and db["MaxAllocatedStorage"] == 200
-    again = play(emu, "week1.yml", "production")
-    assert again.rc == 0 and again.changed == 0, again
+    assert db["PerformanceInsightsEnabled"] and db["PerformanceInsightsRetentionPeriod"] == 7
+    assert autoscaling(emu) == {f"{PREFIX}-backend": (2, 5, 60.0), f"{PREFIX}-frontend": (2, 5, 60.0)}
+    (cache,) = emu.client("elasticache").describe_replication_groups()["ReplicationGroups"]
+    assert (cache["ReplicationGroupId"], cache["CacheNodeType"], cache["TransitEncryptionEnabled"]) == (
+        f"{PREFIX}-cache", "cache.t4g.micro", True)
+    (subnet_group,) = emu.client("elasticache").describe_cache_subnet_groups()["CacheSubnetGroups"]
+    assert sorted(s["SubnetIdentifier"] for s in subnet_group["Subnets"]) == now["private_ids"]
+    ec2 = emu.client("ec2")
+    (cache_group,) = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{PREFIX}-cache"]}])[
+        "SecurityGroups"]
+    (app_group,) = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{PREFIX}-app"]}])[
+        "SecurityGroups"]
+    assert [(r["FromPort"], [p["GroupId"] for p in r["UserIdGroupPairs"]], r["IpRanges"])
+            for r in cache_group["IpPermissions"]] == [(6379, [app_group["GroupId"]], [])]
+    backend = emu.client("ecs").describe_task_definition(
+        taskDefinition=services(emu)[f"{PREFIX}-backend"]["taskDefinition"])["taskDefinition"]
+    environment = {e["name"]: e["value"] for e in backend["containerDefinitions"][0].get("environment", [])}
+    endpoint = cache["NodeGroups"][0]["PrimaryEndpoint"]
+    assert environment["REDIS_URL"] == f"rediss://{endpoint['Address']}:{endpoint['Port']}/0"
+    # The auto scaler adds two backend tasks (done here as it would): a re-run keeps them.
+    emu.client("ecs").update_service(cluster=PREFIX, service=f"{PREFIX}-backend", desiredCount=4)
+    for week in ("week1.yml", "week2.yml"):
+        again = play(emu, week, "production")
+        assert again.rc == 0 and again.changed == 0, str(again)
+    assert services(emu)[f"{PREFIX}-backend"]["desiredCount"] == 4
 
-    back = play(emu, "week1.yml", "growth")
-    assert back.rc == 0, back
+    for week in ("week1.yml", "week2.yml"):
+        back = play(emu, week, "growth")
+        assert back.rc == 0, back
+    assert autoscaling(emu) == {}, "growth runs a fixed count: the auto scaling is removed"
+    assert account_inventory(emu)["cache"] == {f"{PREFIX}-cache"}, "a cache is removed only by destroy"
+    assert {name: s["desiredCount"] for name, s in services(emu).items()} == {
+        f"{PREFIX}-backend": 2, f"{PREFIX}-frontend": 2}
     now = network(emu)
     assert len(now["nats"]) == 1 and len(now["addresses"]) == 1 and len(now["tables"]) == 1
     assert sorted(a["SubnetId"] for a in now["tables"][0]["Associations"]) == now["private_ids"]
@@ -108,3 +147,4 @@ def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, pr
     assert list(added(lean, left)) == ["db-snapshot"], added(lean, left)
     assert left["nat-gateway"] == set() and left["elastic-ip"] == set(), left
     assert not [s for s in left["subnet"] if s in now["private_ids"]]
+    assert autoscaling(emu) == {}

@@ -20,7 +20,7 @@ PRESETS = COST_VARS["__cost_tier_presets"]
 PRICED = {name for names in COST_VARS["__cost_priced_settings"].values() for name in names} | set(
     COST_VARS["__cost_assumptions"])
 ROLE_DEFAULTS = {}
-for role in ("network", "rds", "ecs", "cost"):
+for role in ("network", "rds", "ecs", "cost", "cache", "edge"):
     ROLE_DEFAULTS.update(yaml.safe_load((REPO / f"roles/{role}/defaults/main.yml").read_text()))
 
 

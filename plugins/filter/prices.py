@@ -1,0 +1,39 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A list price of the collection's price table, per month, for the roles' reports."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH, PRICES
+
+DOCUMENTATION = r"""
+name: month_usd
+short_description: The monthly list price (USD) of an entry of the price table
+description:
+  - Reads plugins/module_utils/cost_prices.py (the cost check's table, with its sources) so that a role's
+    report and the cost check quote the same figure. An hourly price is taken over 730 hours.
+options:
+  _input:
+    description: The entry, e.g. C(elasticache.cache.t4g.micro.hour) or C(nat.hour).
+    type: str
+    required: true
+  missing:
+    description: What to return for an entry the table does not have (default - fail).
+    type: raw
+"""
+
+_FAIL = object()
+
+
+def month_usd(key, missing=_FAIL):
+    if key not in PRICES:
+        if missing is not _FAIL:
+            return missing
+        raise AnsibleFilterError(f"month_usd: {key!r} is not in the price table (plugins/module_utils/cost_prices.py)")
+    usd = PRICES[key]["usd"]
+    return round(usd * HOURS_PER_MONTH if key.endswith(".hour") else usd, 2)
+
+
+class FilterModule:
+    def filters(self):
+        return {"month_usd": month_usd}
