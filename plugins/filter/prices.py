@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A list price of the collection's price table, per month, for the roles' reports."""
+"""A list price of the collection's price table, as listed or per month, for the roles' reports."""
 
 from __future__ import annotations
 
@@ -20,9 +20,18 @@ options:
   missing:
     description: What to return for an entry the table does not have (default - fail).
     type: raw
+notes:
+  - The filter C(list_price) returns an entry's price in its own unit (C('fargate.ARM64.vcpu_hour' | list_price)).
 """
 
 _FAIL = object()
+
+
+def list_price(key):
+    """The entry's price (USD) in its own unit (per hour, per GB, per month...)."""
+    if key not in PRICES:
+        raise AnsibleFilterError(f"list_price: {key!r} is not in the price table (plugins/module_utils/cost_prices.py)")
+    return PRICES[key]["usd"]
 
 
 def month_usd(key, missing=_FAIL):
@@ -36,4 +45,4 @@ def month_usd(key, missing=_FAIL):
 
 class FilterModule:
     def filters(self):
-        return {"month_usd": month_usd}
+        return {"month_usd": month_usd, "list_price": list_price}

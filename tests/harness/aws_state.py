@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 PREFIX = "precedentum-testing"
 
 
@@ -56,8 +59,6 @@ def db_instance(rds, identifier: str = f"{PREFIX}-db") -> dict:
 
 
 def secret_value(sm, name: str = f"{PREFIX}/rds/master") -> dict:
-    import json
-
     value = sm.get_secret_value(SecretId=name)
     return {**json.loads(value["SecretString"]), "_version": value["VersionId"]}
 
@@ -114,8 +115,6 @@ def push_fake_image(emu, tag: str, prefix: str = PREFIX) -> None:
 
 
 def put_image_manifests(ecr, tag: str, prefix: str = PREFIX) -> None:
-    import json
-
     manifest = json.dumps({
         "schemaVersion": 2,
         "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
@@ -136,7 +135,6 @@ def recorded_json_calls(emu, action: str) -> list[dict]:
 def json_calls(requests: list[dict], action: str) -> list[dict]:
     """Bodies of the JSON-protocol requests of one action among moto's recorded ``requests``."""
     import base64
-    import json
 
     bodies = []
     for request in requests:
@@ -201,6 +199,9 @@ def account_inventory(emu) -> dict:
                                for x in c("elasticache").describe_cache_subnet_groups()["CacheSubnetGroups"]},
         "scalable-target": {x["ResourceId"] for x in c("application-autoscaling").describe_scalable_targets(
             ServiceNamespace="ecs")["ScalableTargets"]},
+        "distribution": {x["Id"] for x in c("cloudfront").list_distributions()["DistributionList"].get("Items", [])},
+        "web-acl": {x["ARN"] for scope in ("CLOUDFRONT", "REGIONAL")
+                    for x in c("wafv2").list_web_acls(Scope=scope)["WebACLs"]},
     }
     clusters = [x for x in ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"]
                 if x["status"] == "ACTIVE"] if ecs.list_clusters()["clusterArns"] else []
@@ -277,8 +278,27 @@ def _api_actions(requests: list[dict]) -> set:
         if service == "route53":
             actions.add(f"route53:{_route53_action(request.get('method', 'GET'), urlparse(request['url']).path, body)}")
             continue
+        if service == "cloudfront":
+            url = urlparse(request.get("url", ""))
+            actions.add(f"cloudfront:{_cloudfront_action(request.get('method', 'GET'), url.path, url.query)}")
+            continue
         actions.add(f"{service}:{request.get('method')} {urlparse(request.get('url', '')).path}")
     return actions
+
+
+def _cloudfront_action(method: str, path: str, query: str) -> str:
+    parts = path.strip("/").split("/")[1:]  # after the API version
+    if parts[:1] == ["tagging"]:
+        return {"GET": "ListTagsForResource"}.get(method) or ("UntagResource" if "Untag" in query else "TagResource")
+    if parts[:1] == ["distribution"]:
+        if len(parts) == 1:
+            return "ListDistributions" if method == "GET" else (
+                "CreateDistributionWithTags" if "WithTags" in query else "CreateDistribution")
+        if len(parts) == 2:
+            return {"GET": "GetDistribution", "DELETE": "DeleteDistribution"}[method]
+        if parts[2] == "config":
+            return {"GET": "GetDistributionConfig", "PUT": "UpdateDistribution"}[method]
+    return f"{method} {path}"
 
 
 def _route53_action(method: str, path: str, body: str) -> str:
@@ -331,3 +351,27 @@ if __name__ == "__main__":
         name = stand_in_for_rds(local, secret_value(boto3.client("secretsmanager")))
         print(f"the PostgreSQL on 127.0.0.1:{local.port} now answers as the instance's server: database {name}, "
               "its master user, the app's auth_user table")
+
+
+POLICY = Path(__file__).resolve().parents[2] / "docs" / "iam-policy.json"
+
+
+def policy_actions() -> set:
+    """The actions docs/iam-policy.json allows (every statement an Allow)."""
+    policy = json.loads(POLICY.read_text())
+    actions = set()
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        listed = statement["Action"]
+        actions |= set([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+def not_allowed(calls) -> list:
+    """The actions among ``calls`` that docs/iam-policy.json does not allow (wildcards understood)."""
+    policy = policy_actions()
+
+    def allowed(action):
+        return action in policy or any(p.endswith("*") and action.startswith(p[:-1]) for p in policy)
+
+    return sorted(a for a in calls if not allowed(a))

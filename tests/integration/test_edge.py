@@ -1,7 +1,8 @@
 """Phase 3.5, CloudFront and WAF in front of the load balancer (the production inventory), on a replayed
-week-1 account: without a domain (the *.cloudfront.net name), then with phase 3.1's domain (its record
-moves onto CloudFront and phase 3.1 re-run leaves it there), re-runs changed=0; destroy.yml --tags edge
-puts the record back on the load balancer and leaves no distribution or web ACL. Verified through the
+week-1 account: without a domain (the *.cloudfront.net name; the load balancer then answers CloudFront
+only), then with phase 3.1's domain (its record moves onto CloudFront and phase 3.1 re-run leaves it
+there), re-runs changed=0; destroy.yml --tags edge puts the record back on the load balancer, opens it
+to the world again and leaves no distribution or web ACL. Verified through the
 CloudFront, WAFv2 and Route 53 APIs."""
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ def edge(emu) -> dict:
     return found
 
 
+def alb_ingress(emu) -> list:
+    """The load balancer group's rules: (from, to, what) with what a CIDR or a prefix list's name."""
+    ec2 = emu.client("ec2")
+    (group,) = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{PREFIX}-alb"]}])[
+        "SecurityGroups"]
+    names = {p["PrefixListId"]: p["PrefixListName"] for p in ec2.describe_managed_prefix_lists()["PrefixLists"]}
+    return sorted((r["FromPort"], r["ToPort"], source) for r in group["IpPermissions"]
+                  for source in [x["CidrIp"] for x in r.get("IpRanges", [])]
+                  + [names[x["PrefixListId"]] for x in r.get("PrefixListIds", [])])
+
+
 def domain_record(emu) -> dict:
     r53 = emu.client("route53")
     (zone,) = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == ZONE]
@@ -65,6 +77,8 @@ def test_cloudfront_and_waf_then_the_domain_then_destroy(emulator, playbook, pre
         (2, "AWSManagedRulesAmazonIpReputationList", "ManagedRuleGroupStatement"),
         (3, "rate-limit-per-address", "RateBasedStatement")]
     assert f"Edge (phase 3.5): CloudFront {made['distribution']['domain_name']}" in first.flat
+    # production's network_alb_ingress: the load balancer now answers CloudFront only.
+    assert alb_ingress(emulator) == [(80, 443, "com.amazonaws.global.cloudfront.origin-facing")]
     again = playbook("week3.yml", "--tags", "edge", **PRODUCTION)
     assert again.rc == 0 and again.changed == 0, str(again)
 
@@ -88,5 +102,6 @@ def test_cloudfront_and_waf_then_the_domain_then_destroy(emulator, playbook, pre
     assert gone.rc == 0, str(gone)
     assert edge(emulator) == {}
     assert domain_record(emulator)["DNSName"].rstrip(".").lower() == lb["DNSName"].lower()
+    assert alb_ingress(emulator) == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0")], "the site open again"
     twice = playbook("destroy.yml", "--tags", "edge", extra_vars=destroy, **PRODUCTION)
     assert twice.rc == 0 and twice.changed == 0, str(twice)

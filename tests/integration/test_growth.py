@@ -1,25 +1,37 @@
 """Growing in place: a lean deployment (weeks 1 and 2, replayed) re-run with inventories/growth, then
-inventories/production, then growth again, then destroyed. Same playbooks and roles: the private
+inventories/production, then growth again, then lean again, then destroyed. Same playbooks and roles: the private
 subnets, NAT gateways (one, then one per zone, then one), their addresses and routes appear and go;
 the services move to the private subnets without public IPs at two tasks; the database is the same
 instance (never replaced: same resource id and creation time), a larger class, private, then
 Multi-AZ, with storage autoscaling up to 100 then 200 GB; production auto scales the services (2 to 5
 tasks on CPU) and a re-run keeps the count the auto scaler set, and adds the cache (its URL in the
-backend's environment, its port open to the tasks only); every re-run reports changed=0; destroy
-leaves nothing but the final snapshot."""
+backend's environment, its port open to the tasks only); the team's data loaded into the lean database
+(phase 2.4, a local PostgreSQL playing the instance's server) is still there after it all, and phase 2.4
+run with the growth inventory finds it already loaded; back on lean, the private subnets and their NAT
+gateway stay while the services run there and go once week 2 has moved them; every re-run reports
+changed=0; destroy leaves nothing but the final snapshot."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX, account_inventory, added
+from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 
 pytestmark = pytest.mark.slow
 
 
-def play(emu, name, inventory, *args):
-    return run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, inventory=f"inventories/{inventory}")
+def play(emu, name, inventory, *args, **extra_vars):
+    return run_playbook(str(REPO / "playbooks" / name), emu.env(), *args, inventory=f"inventories/{inventory}",
+                        extra_vars=extra_vars or None)
+
+
+def rows(postgres, dbname) -> dict:
+    return {table: postgres.psql(f"SELECT count(*) FROM {table}", dbname=dbname)
+            for table in ("judges_judge", "judges_caseprocedure")}
 
 
 def network(emu) -> dict:
@@ -55,9 +67,21 @@ def autoscaling(emu) -> dict:
             for t in client.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]}
 
 
-def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, prebuilt):
+def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, prebuilt, postgres):
     emu = emulator
     prebuilt(emu, ["week1.yml", "week2.yml"])
+    # The team's data in the lean database (phase 2.4), a local PostgreSQL playing the instance's server.
+    sm = emu.client("secretsmanager")
+    secret = json.loads(sm.get_secret_value(SecretId=f"{PREFIX}/rds/master")["SecretString"])
+    dbname = stand_in_for_rds(postgres, secret, migrated=False)
+    postgres.psql("DROP DATABASE IF EXISTS growth_source")
+    postgres.psql("CREATE DATABASE growth_source")
+    postgres.psql(fixture_sql(500), dbname="growth_source")
+    data = {"rds_data_source": f"host=127.0.0.1 port={postgres.port} user=postgres dbname=growth_source",
+            "rds_data_host_override": "127.0.0.1", "rds_data_port_override": postgres.port}
+    loaded = play(emu, "week2.yml", "lean", "--tags", "data_load", **data)
+    assert loaded.rc == 0, str(loaded)
+    assert rows(postgres, dbname) == {"judges_judge": "8", "judges_caseprocedure": "500"}
     empty_of_growth = network(emu)
     assert empty_of_growth["private"] == [] and empty_of_growth["nats"] == []
     (lean_db,) = emu.client("rds").describe_db_instances()["DBInstances"]
@@ -139,9 +163,45 @@ def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, pr
     assert len(now["nats"]) == 1 and len(now["addresses"]) == 1 and len(now["tables"]) == 1
     assert sorted(a["SubnetId"] for a in now["tables"][0]["Associations"]) == now["private_ids"]
 
+    # The data is where it was: the same instance all along, and phase 2.4 finds it already loaded.
+    kept = play(emu, "week2.yml", "growth", "--tags", "data_load", **data)
+    assert kept.rc == 0 and kept.changed == 0, str(kept)
+    assert "Data unchanged: the database already holds the same data" in kept.flat, str(kept)
+    assert rows(postgres, dbname) == {"judges_judge": "8", "judges_caseprocedure": "500"}
+
     report = play(emu, "report.yml", "growth", "--tags", "network")
     assert "1 NAT gateway(s) at $36.50 each" in report.flat, report
-    gone = play(emu, "destroy.yml", "growth", "-e", f"destroy_confirm={PREFIX}")
+
+    # Down to lean: the cache removed on its own, then the network keeps the private subnets (and pays for
+    # the gateway) while the services run there; week 2 moves them to the public subnets; then they go.
+    uncached = play(emu, "destroy.yml", "lean", "--tags", "cache", "-e", f"destroy_confirm={PREFIX}")
+    assert uncached.rc == 0 and account_inventory(emu)["cache"] == set(), str(uncached)
+    # AWS gives each running Fargate task a network interface in its subnet; moto gives a service's tasks
+    # none: one is made here for a backend task still running in a private subnet.
+    ec2 = emu.client("ec2")
+    task_interface = ec2.create_network_interface(
+        SubnetId=now["private_ids"][0], Description="arn:aws:ecs:us-east-1:123456789012:attachment/backend-task")[
+        "NetworkInterface"]["NetworkInterfaceId"]
+    held = play(emu, "week1.yml", "lean", "--tags", "network")
+    assert held.rc == 0 and "still hold 1 network interface" in held.flat, str(held)
+    assert len(network(emu)["nats"]) == 1 and len(network(emu)["private"]) == 2, "nothing removed while in use"
+    down = play(emu, "week2.yml", "lean")
+    assert down.rc == 0, str(down)
+    public_ids = sorted(s["SubnetId"] for s in emu.client("ec2").describe_subnets(
+        Filters=[{"Name": "tag:Tier", "Values": ["public"]}])["Subnets"])
+    for name, service in services(emu).items():
+        vpc = service["networkConfiguration"]["awsvpcConfiguration"]
+        assert sorted(vpc["subnets"]) == public_ids and vpc["assignPublicIp"] == "ENABLED", name
+    # The task moved: AWS deletes its interface in the private subnet (done here as AWS would).
+    ec2.delete_network_interface(NetworkInterfaceId=task_interface)
+    freed = play(emu, "week1.yml", "lean", "--tags", "network")
+    assert freed.rc == 0, str(freed)
+    after = network(emu)
+    assert (after["private"], after["nats"], after["addresses"], after["tables"]) == ([], [], [], []), after
+    again = play(emu, "week1.yml", "lean", "--tags", "network")
+    assert again.rc == 0 and again.changed == 0, str(again)
+
+    gone = play(emu, "destroy.yml", "lean", "-e", f"destroy_confirm={PREFIX}")
     assert gone.rc == 0, gone
     left = account_inventory(emu)
     assert list(added(lean, left)) == ["db-snapshot"], added(lean, left)

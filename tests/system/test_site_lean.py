@@ -23,12 +23,19 @@ import pytest
 import yaml
 
 from tests.harness.ansible import REPO, run_module, run_playbook
-from tests.harness.aws_state import PREFIX, account_inventory, added, json_calls, recorded_actions
+from tests.harness.aws_state import (
+    POLICY,
+    PREFIX,
+    account_inventory,
+    added,
+    json_calls,
+    not_allowed,
+    recorded_actions,
+)
 from tests.harness.fixture_db import stand_in_for_rds
 
 pytestmark = pytest.mark.slow
 SENDER = "team@precedentum.example"
-POLICY = REPO / "docs" / "iam-policy.json"
 
 
 def site_vars(tmp_path, postgres) -> dict:
@@ -129,22 +136,6 @@ def security_findings(emu) -> list:
     return problems
 
 
-def policy_actions() -> set:
-    policy = json.loads(POLICY.read_text())
-    actions = set()
-    for statement in policy["Statement"]:
-        assert statement["Effect"] == "Allow"
-        listed = statement["Action"]
-        actions |= set([listed] if isinstance(listed, str) else listed)
-    return actions
-
-
-def allowed(action: str, policy: set) -> bool:
-    service = action.split(":", 1)[0]
-    return action in policy or f"{service}:*" in policy or any(
-        p.endswith("*") and action.startswith(p[:-1]) for p in policy)
-
-
 def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emulator, postgres, tmp_path,
                                                                   record_property):
     emu = recording_emulator
@@ -238,8 +229,7 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
 
     # Every AWS action the playbooks called (plan, converge, re-run, check, destroy, leftover scan) is
     # in the policy an operator is given.
-    policy = policy_actions()
-    missing = sorted(a for a in calls if not allowed(a, policy))
+    missing = not_allowed(calls)
     assert missing == [], f"called but not in {POLICY.name}: {missing}"
 
 
