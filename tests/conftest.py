@@ -15,7 +15,7 @@ from tests.harness.prebuilt import Prebuilt, shared_directory
 os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
 
 # Seconds the longest test of each file took in a full run (under load): the longest start first.
-LONGEST = {"test_site_lean.py": 580, "test_growth.py": 480, "test_site_production.py": 320, "test_edge.py": 230,
+LONGEST = {"test_site_lean.py": 580, "test_growth.py": 480, "test_site_production.py": 320,
            "test_faults.py": 230, "test_site_ultra_lean.py": 160,
            "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,
            "test_monitoring.py": 142, "test_cost.py": 135, "test_rds.py": 122, "test_network.py": 110,

@@ -12,35 +12,24 @@ import pytest
 from tests.harness.ansible import REPO, run_playbook
 
 BAD_INPUTS = [
-    # (what is wrong, extra vars, the variable the message must name)
+    # (what is wrong, extra vars, the variable the message must name). One or two shapes per check: the
+    # network filter's other shapes are in tests/unit/test_network_filter.py (pure logic, no playbook run).
     # the inventory's option and names (playbooks/tasks/option.yml, before every playbook)
     ("an unknown option (tier)", {"precedentum_option": "enterprise"}, "precedentum_option"),
     ("a budget of zero", {"precedentum_budget_usd": 0}, "precedentum_budget_usd"),
     ("a region that is not one", {"precedentum_region": "moon-base-1"}, "precedentum_region"),
     ("a project name with a space", {"precedentum_project": "legal research"}, "precedentum_project"),
-    ("CIDR prefix out of range", {"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr"),
     ("CIDR that is not one", {"network_vpc_cidr": "ten-dot-zero"}, "network_vpc_cidr"),
-    ("VPC larger than AWS allows", {"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr"),
-    ("host bits set", {"network_vpc_cidr": "10.0.0.1/16"}, "network_vpc_cidr"),
     ("one subnet only", {"network_public_subnet_cidrs": ["10.0.0.0/24"]}, "network_public_subnet_cidrs"),
     ("one availability zone", {"network_availability_zones": ["us-east-1a"]}, "network_availability_zones"),
-    ("same zone twice", {"network_availability_zones": ["us-east-1a", "us-east-1a"]}, "network_availability_zones"),
     ("subnet outside the VPC", {"network_public_subnet_cidrs": ["10.9.0.0/24", "10.0.1.0/24"]},
      "network_public_subnet_cidrs[0]"),
-    ("overlapping subnets", {"network_public_subnet_cidrs": ["10.0.0.0/23", "10.0.1.0/24"]},
-     "network_public_subnet_cidrs[1]"),
-    ("port out of range", {"network_app_ports": [80, 70000]}, "network_app_ports[1]"),
     ("port of the wrong type", {"network_app_ports": ["http"]}, "network_app_ports"),
     ("db port of the wrong type", {"network_db_port": "postgres"}, "network_db_port"),
-    ("whitelist entry without prefix length", {"network_db_allowed_cidrs": ["198.51.100.7"]},
-     "network_db_allowed_cidrs[0]"),
     ("whole internet on the DB without opt-in", {"network_db_allowed_cidrs": ["0.0.0.0/0"]},
-     "network_db_allowed_cidrs[0]"),
-    ("whole IPv6 internet on the DB without opt-in", {"network_db_allowed_cidrs": ["::/0"]},
      "network_db_allowed_cidrs[0]"),
     ("opt-in that is not a boolean", {"network_db_allow_world": "perhaps"}, "network_db_allow_world"),
     ("name prefix with capitals", {"network_name_prefix": "Precedentum_Prod"}, "network_name_prefix"),
-    ("name prefix too long", {"network_name_prefix": "precedentum-testing-longname"}, "network_name_prefix"),
     ("tags that are not a dict", {"network_tags": "Project=precedentum"}, "network_tags"),
     ("a typo in a variable name", {"network_vpc_cdir": "10.0.0.0/16"}, "network_vpc_cdir"),
     # rds (phase 1.2)

@@ -68,6 +68,15 @@ def test_private_subnets_with_one_or_a_gateway_per_zone_are_accepted():
         ({"network_private_subnet_cidrs": ["10.0.10.0/24", "private"]}, "network_private_subnet_cidrs[1]"),
         ({"network_private_subnet_cidrs": "10.0.10.0/24"}, "must be a list"),
         ({"network_nat_gateways": "two"}, "network_nat_gateways"),
+        ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr"),
+        ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr"),
+        ({"network_vpc_cidr": "10.0.0.1/16"}, "network_vpc_cidr"),
+        ({"network_availability_zones": ["us-east-1a", "us-east-1a"]}, "network_availability_zones"),
+        ({"network_public_subnet_cidrs": ["10.0.0.0/23", "10.0.1.0/24"]}, "network_public_subnet_cidrs[1]"),
+        ({"network_app_ports": [80, 70000]}, "network_app_ports[1]"),
+        ({"network_db_allowed_cidrs": ["198.51.100.7"]}, "network_db_allowed_cidrs[0]"),
+        ({"network_db_allowed_cidrs": ["::/0"]}, "network_db_allowed_cidrs[0]"),
+        ({"network_name_prefix": "precedentum-testing-longname"}, "network_name_prefix"),
     ],
 )
 def test_each_bad_input_is_named(changes, needle):
