@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement, spot_strategy
 
 DOCUMENTATION = r"""
 name: cost_stack
@@ -90,7 +91,16 @@ def cost_stack(settings, option):
     else:
         tasks = [{"name": name, "cpu": _int(s, f"ecs_{name}_cpu"), "memory": _int(s, f"ecs_{name}_memory")}
                  for name in ("backend", "frontend")]
-    stack["fargate_tasks"] = [{**t, "architecture": arch, "count": count, "public_ip": public} for t in tasks]
+    stack["fargate_tasks"] = []
+    for t in tasks:
+        task = {**t, "architecture": arch, "count": count, "public_ip": public}
+        if t["name"] == "frontend" and _on(s, "ecs_frontend_spot"):
+            # The first task on regular Fargate, the others by the weights (the ecs role's strategy).
+            split = placement(count, spot_strategy(_int(s, "ecs_frontend_spot_weight")))
+            stack["fargate_tasks"] += [{**task, "count": split.get("FARGATE", 0)},
+                                       {**task, "count": split.get("FARGATE_SPOT", 0), "spot": True}]
+        else:
+            stack["fargate_tasks"].append(task)
     stack["rds"] = {"instance_class": s["rds_instance_class"], "multi_az": bool(s["rds_multi_az"]),
                     "storage_gb": _int(s, "rds_allocated_storage"),
                     "publicly_accessible": bool(s["rds_publicly_accessible"])}

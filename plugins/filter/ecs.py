@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import rollout_problem
+from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import (
+    normalize_strategy,
+    placement,
+    rollout_problem,
+    spot_strategy,
+    strategy_option,
+    target_strategy,
+)
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
 
 DOCUMENTATION = r"""
@@ -13,7 +20,10 @@ name: ecs_input_errors
 short_description: Check the ecs role's inputs (Fargate sizes, environment, ports, retention, one-off tasks)
 description:
   - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
-  - The same file holds C(ecs_rollout_problems(services, expected)), which takes services as
+  - The same file holds C(ecs_capacity_plan(found, keys, spot, spot_weight)), which gives for each service
+    key the capacity provider strategy to hand to C(community.aws.ecs_service) (empty for its launch type)
+    and whether an existing service must first be moved (M(precedentum.deploy.ecs_service_capacity)).
+  - And C(ecs_rollout_problems(services, expected)), which takes services as
     M(community.aws.ecs_service_info) returns them and a dict of service name to C(family:revision), and
     returns one message per service that does not run what was asked (a rolled-back deployment).
 options:
@@ -109,6 +119,15 @@ def ecs_input_errors(inputs):
         errors.append("ecs_backend_port and ecs_frontend_port: the combined layout runs both containers in one task, "
                       "so they need different ports")
 
+    if inputs.get("ecs_frontend_spot") in (True, "true", "True", "yes", 1):
+        if inputs["ecs_layout"] == "combined":
+            errors.append("ecs_frontend_spot: the combined layout runs the frontend in the backend's task; "
+                          "use ecs_layout: separate to put the frontend on Fargate Spot")
+        weight = inputs.get("ecs_frontend_spot_weight")
+        if isinstance(weight, bool) or to_int(weight) is None or not 1 <= to_int(weight) <= 10:
+            errors.append(f"ecs_frontend_spot_weight: {weight!r}; 1 to 10 frontend tasks on Fargate Spot for each "
+                          "one more on regular Fargate")
+
     count = to_int(inputs["ecs_desired_count"])
     if count is None or not 0 <= count <= 10:
         errors.append(f"ecs_desired_count: {inputs['ecs_desired_count']!r}; use 0 to 10 tasks per service "
@@ -162,6 +181,27 @@ def ecs_input_errors(inputs):
     return errors
 
 
+def ecs_capacity_plan(found, keys, spot, spot_weight):
+    """{key: {strategy: [...] as community.aws.ecs_service takes it, move: bool}} for the services to run.
+
+    found: {key: service as ECS describes it} (the existing ones). The frontend gets the Fargate Spot
+    strategy when spot is on; every other service regular Fargate - its launch type, or FARGATE alone once
+    it has been on a strategy. move: an existing service whose strategy is not that one yet.
+    """
+    plan = {}
+    for key in keys:
+        wanted = spot_strategy(spot_weight) if key == "frontend" and spot else []
+        service = (found or {}).get(key)
+        if service is None:
+            plan[key] = {"strategy": strategy_option(wanted), "move": False}
+            continue
+        current = service.get("capacityProviderStrategy") or []
+        target = target_strategy(current, wanted)
+        plan[key] = {"strategy": strategy_option(target),
+                     "move": normalize_strategy(current) != normalize_strategy(target)}
+    return plan
+
+
 def ecs_rollout_problems(services, expected):
     problems = []
     by_name = {s.get("serviceName"): s for s in services or []}
@@ -176,12 +216,13 @@ def ecs_rollout_problems(services, expected):
     return problems
 
 
-def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_per_month=730):
+def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_per_month=730, spot_discount=0.0):
     """One line per service (what runs, how many, at what monthly list price) and its cost in USD.
 
     services: {key: service as ECS describes it}; task_definitions: {key: the task definition it
     runs, as community.aws.ecs_taskdefinition_info returns it}; prices: {X86_64|ARM64:
-    {vcpu_hour, gb_hour}}. A task with a public IP pays for one public IPv4 address.
+    {vcpu_hour, gb_hour}}. A task with a public IP pays for one public IPv4 address; a task on
+    Fargate Spot (by the service's capacity provider strategy) spot_discount (a fraction) less for Fargate.
     """
     lines = []
     for key in sorted(services or {}):
@@ -192,12 +233,15 @@ def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_
         public = ((service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}).get(
             "assignPublicIp") == "ENABLED"
         desired = int(service.get("desiredCount") or 0)
+        spot = placement(desired, service.get("capacityProviderStrategy")).get("FARGATE_SPOT", 0)
         hourly = cpu / 1024 * price["vcpu_hour"] + memory / 1024 * price["gb_hour"]
-        monthly = round((hourly * hours_per_month + (ipv4_month_usd if public else 0)) * desired, 2)
+        monthly = round(hourly * hours_per_month * (desired - spot * float(spot_discount))
+                        + (ipv4_month_usd if public else 0) * desired, 2)
         images = [c.get("image", "") for c in td.get("container_definitions") or []]
         tag = images[0].rsplit(":", 1)[-1] if images else "?"
         text = (f"{service.get('serviceName')}: {td.get('family')}:{td.get('revision')}, {cpu / 1024:g} vCPU / "
                 f"{memory} MB {arch}, {service.get('runningCount', 0)}/{desired} running"
+                f"{f' ({spot} on Fargate Spot)' if spot else ''}"
                 f"{', public IPv4' if public else ''}, image tag {tag}, ${monthly:.2f}/month")
         lines.append({"service": key, "text": text, "usd": monthly})
     return lines
@@ -206,4 +250,5 @@ def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_
 class FilterModule:
     def filters(self):
         return {"ecs_input_errors": ecs_input_errors, "ecs_rollout_problems": ecs_rollout_problems,
+                "ecs_capacity_plan": ecs_capacity_plan,
                 "ecs_service_lines": ecs_service_lines}

@@ -8,6 +8,8 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement
+
 GB = 1024**3
 
 
@@ -84,17 +86,20 @@ class Account:
                     if svc.get("status") != "ACTIVE":
                         continue
                     td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
-                    strategy = [s.get("capacityProvider") for s in svc.get("capacityProviderStrategy") or []]
                     vpc = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
                     task = {"name": svc["serviceName"], "cpu": int(td.get("cpu") or 256),
                             "memory": int(td.get("memory") or 512),
                             "architecture": (td.get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64",
-                            "count": svc.get("runningCount") or svc.get("desiredCount") or 0,
-                            "public_ip": vpc.get("assignPublicIp") == "ENABLED",
-                            "spot": "FARGATE_SPOT" in strategy}
+                            "public_ip": vpc.get("assignPublicIp") == "ENABLED"}
+                    # The tasks on Fargate Spot, by the service's capacity provider strategy.
+                    split = placement(svc.get("runningCount") or svc.get("desiredCount") or 0,
+                                      svc.get("capacityProviderStrategy"))
+                    tasks = [{**task, "count": split.get("FARGATE", 0)}]
+                    if split.get("FARGATE_SPOT"):
+                        tasks.append({**task, "count": split["FARGATE_SPOT"], "spot": True})
                     tags = {**cluster_tags, **_tags(svc.get("tags"), "key", "value")}
                     self.add(tags, svc["serviceName"], "Fargate", f"service {svc['serviceName']}",
-                             {"fargate_tasks": [task]})
+                             {"fargate_tasks": tasks})
 
     def rds(self):
         rds = self.client("rds")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH, PRICES
+from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import SPOT_WEIGHT, placement, spot_strategy
 
 FREE_TIERS = ("none", "legacy_12_months")
 # Accounts made before 2025-07-15, first 12 months (docs/costs.md). The public IPv4 allowance of
@@ -261,13 +262,17 @@ def recommendations(stack, free_tier="none"):
         if saving > 0:
             found.append({"action": "Run both containers in one task behind the same load balancer "
                                     "(ecs_layout: combined)", "saving_monthly_usd": saving, "confidence": "listed"})
-    for t in tasks:
-        # "frontend" in a plan; "<prefix>-frontend" as the deployed service is named.
-        if t["name"].split("-")[-1] == "frontend" and not t.get("spot", False):
-            arch = t.get("architecture", "X86_64")
-            saving = (task_month(t["cpu"], t["memory"], arch) - task_month(t["cpu"], t["memory"], arch, True)) \
-                * t.get("count", 1)
-            found.append({"action": "Run the frontend on Fargate Spot (it holds no state; a reclaimed task restarts)",
+    # "frontend" in a plan; "<prefix>-frontend" as the deployed service is named. The ecs role keeps the
+    # first task on regular Fargate: the lever is the tasks beyond it, at the role's default weight.
+    frontend = [t for t in tasks if t["name"].split("-")[-1] == "frontend"]
+    if len(frontend) == 1 and not frontend[0].get("spot", False):
+        t = frontend[0]
+        arch = t.get("architecture", "X86_64")
+        spot = placement(t.get("count", 1), spot_strategy(SPOT_WEIGHT)).get("FARGATE_SPOT", 0)
+        if spot:
+            saving = (task_month(t["cpu"], t["memory"], arch) - task_month(t["cpu"], t["memory"], arch, True)) * spot
+            found.append({"action": "Run the frontend's tasks beyond its first on Fargate Spot (ecs_frontend_spot: "
+                                    "true; it holds no state, a reclaimed task restarts)",
                           "saving_monthly_usd": saving, "confidence": worst("fargate.spot_discount")})
     if stack.get("idle_elastic_ips", 0):
         found.append({"action": "Release the Elastic IPs attached to nothing",

@@ -177,3 +177,64 @@ def rollout_problem(service, expected_task_definition):
             f"rolled back ({reason})" + (". Latest events: " + " | ".join(events) if events else "")
         )
     return None
+
+
+# Capacity providers: Fargate's two, which any cluster can use once they are associated with it.
+FARGATE_ONLY = [{"capacityProvider": "FARGATE", "base": 0, "weight": 1}]
+# The ecs role's default ecs_frontend_spot_weight (the cost check's lever prices it).
+SPOT_WEIGHT = 3
+
+
+def spot_strategy(spot_weight):
+    """The first task on regular Fargate (base 1), then spot_weight tasks on Fargate Spot for each one more
+    on regular Fargate. A weight of 0 for regular Fargate would keep its base task off it too."""
+    return [{"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+            {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": int(spot_weight)}]
+
+
+def normalize_strategy(strategy):
+    """A capacity provider strategy as comparable tuples (provider, base, weight); AWS leaves out a base or a
+    weight of 0 and keeps its own order. Takes AWS's camelCase keys or the modules' snake_case ones."""
+    return sorted((item.get("capacityProvider") or item.get("capacity_provider") or "",
+                   int(item.get("base") or 0), int(item.get("weight") or 0)) for item in strategy or [])
+
+
+def placement(count, strategy):
+    """How many of count tasks run on each capacity provider ({provider: tasks}): the base first, then the
+    rest in proportion to the weights, a remainder to the largest fraction (the higher weight on a tie).
+    ECS's own placement of the remainder can differ by a task while it converges."""
+    items = normalize_strategy(strategy)
+    if not items:
+        return {"FARGATE": count}
+    placed = {name: 0 for name, _, _ in items}
+    left = count
+    for name, base, _ in items:
+        taken = min(base, left)
+        placed[name] += taken
+        left -= taken
+    total = sum(weight for _, _, weight in items)
+    if left and total:
+        shares = {name: left * weight / total for name, _, weight in items}
+        for name in shares:
+            placed[name] += int(shares[name])
+        remainder = left - sum(int(s) for s in shares.values())
+        order = sorted(items, key=lambda item: (-(shares[item[0]] - int(shares[item[0]])), -item[2]))
+        for name, _, _ in order[:remainder]:
+            placed[name] += 1
+    return placed
+
+
+def target_strategy(current, wanted):
+    """The strategy a service should get (AWS's camelCase keys), given the one it has and the one asked for;
+    asked for none (regular Fargate only): a service on its launch type keeps it ([]), a service on a
+    strategy gets FARGATE alone (a change between capacity providers, which any such service can make)."""
+    if wanted:
+        return [{"capacityProvider": name, "base": base, "weight": weight}
+                for name, base, weight in normalize_strategy(wanted)]
+    return [dict(item) for item in FARGATE_ONLY] if current else []
+
+
+def strategy_option(strategy):
+    """A strategy as community.aws.ecs_service and ecs_service_capacity take it (snake_case keys)."""
+    return [{"capacity_provider": name, "base": base, "weight": weight}
+            for name, base, weight in normalize_strategy(strategy)]

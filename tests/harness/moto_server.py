@@ -19,6 +19,9 @@ docs/testing.md lists them.
   community.aws.ecs_cluster's second run and community.aws.ecs_tag.
 - ECS UpdateService with a new task definition: AWS starts a new PRIMARY deployment of it; moto
   keeps the old deployment, so the service looks rolled back.
+- ECS CreateService and UpdateService with a capacity provider strategy (Fargate Spot): AWS keeps the
+  strategy and reports no launch type; moto ignores it at create (and reports launch type EC2) and
+  keeps the launch type beside it at update.
 - ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
   answers HTTP 500 unless every container has one.
 - ElastiCache DeleteReplicationGroup: AWS removes the group once deleted; moto keeps it "deleting"
@@ -53,6 +56,7 @@ from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
 from moto.core.exceptions import JsonRESTError
 from moto.ecs import models as ecs_models
+from moto.ecs import responses as ecs_responses
 from moto.elasticache import exceptions as elasticache_exceptions
 from moto.elasticache import models as elasticache_models
 from moto.elasticache import responses as elasticache_responses
@@ -145,9 +149,21 @@ ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = st
 _original_update_service = ecs_models.EC2ContainerServiceBackend.update_service
 
 
+def _on_strategy(service, strategy):
+    """A service placed by a capacity provider strategy has no launch type, in itself or its deployment."""
+    service.capacity_provider_strategy = strategy
+    service.launch_type = None
+    for deployment in service.deployments[:1]:
+        deployment.pop("launchType", None)
+        deployment["capacityProviderStrategy"] = strategy
+
+
 def _update_service_with_deployment(self, service_properties):
     task_definition_str = service_properties.get("task_definition")
+    strategy = service_properties.get("capacity_provider_strategy")
     service = _original_update_service(self, service_properties)
+    if strategy:
+        _on_strategy(service, strategy)
     if task_definition_str and service.deployments:
         arn = self.describe_task_definition(task_definition_str).arn
         primary = service.deployments[0]
@@ -163,6 +179,20 @@ def _update_service_with_deployment(self, service_properties):
 
 
 ecs_models.EC2ContainerServiceBackend.update_service = _update_service_with_deployment
+
+_original_create_service = ecs_responses.EC2ContainerServiceResponse.create_service
+
+
+def _create_service_with_strategy(self):
+    strategy = self._get_param("capacityProviderStrategy")
+    result = _original_create_service(self)
+    if strategy:
+        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+        _on_strategy(self.ecs_backend.services[f"{cluster.name}:{self._get_param('serviceName')}"], strategy)
+    return result
+
+
+ecs_responses.EC2ContainerServiceResponse.create_service = _create_service_with_strategy
 
 _original_task_init = ecs_models.Task.__init__
 

@@ -35,7 +35,7 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     assert sum(line["monthly_usd"] for line in report["lines"]) == pytest.approx(74.02, abs=0.03)
     ipv4 = sum(line["quantity"] for line in report["lines"] if line["service"] == "Public IPv4")
     assert ipv4 == 5, "2 tasks, 2 load balancer nodes, 1 public database"
-    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.0, "growth": 148.19, "production": 285.89}
+    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.0, "growth": 148.19, "production": 273.27}
     markdown = (tmp_path / "lean/cost-plan.md").read_text()
     assert "**Total: $74.02 a month.**" in markdown and "## The tiers side by side" in markdown
     assert "Run both containers in one task" in lean.flat and "saves $11.04" in lean.flat

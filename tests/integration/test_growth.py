@@ -4,7 +4,8 @@ subnets, NAT gateways (one, then one per zone, then one), their addresses and ro
 the services move to the private subnets without public IPs at two tasks; the database is the same
 instance (never replaced: same resource id and creation time), a larger class, private, then
 Multi-AZ, with storage autoscaling up to 100 then 200 GB; production auto scales the services (2 to 5
-tasks on CPU) and a re-run keeps the count the auto scaler set, and adds the cache (its URL in the
+tasks on CPU) and a re-run keeps the count the auto scaler set, puts the frontend's tasks beyond its first on
+Fargate Spot (growth puts them back on regular Fargate), and adds the cache (its URL in the
 backend's environment, its port open to the tasks only); the team's data loaded into the lean database
 (phase 2.4, a local PostgreSQL playing the instance's server) is still there after it all, and phase 2.4
 run with the growth inventory finds it already loaded; back on lean, the private subnets and their NAT
@@ -49,6 +50,13 @@ def network(emu) -> dict:
         "addresses": ec2.describe_addresses(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-nat-*"]}])["Addresses"],
         "tables": tables,
     }
+
+
+def placement(emu) -> dict:
+    """{service: (launch type, strategy as sorted (provider, base, weight))}, as DescribeServices tells them."""
+    return {name: (s.get("launchType"), sorted((c["capacityProvider"], c.get("base", 0), c.get("weight", 0))
+                                               for c in s.get("capacityProviderStrategy") or []))
+            for name, s in services(emu).items()}
 
 
 def services(emu) -> dict:
@@ -128,6 +136,11 @@ def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, pr
     assert db["MultiAZ"] and db["DbiResourceId"] == lean_db["DbiResourceId"] and db["MaxAllocatedStorage"] == 200
     assert db["PerformanceInsightsEnabled"] and db["PerformanceInsightsRetentionPeriod"] == 7
     assert autoscaling(emu) == {f"{PREFIX}-backend": (2, 5, 60.0), f"{PREFIX}-frontend": (2, 5, 60.0)}
+    # The frontend moved from its launch type onto Fargate Spot beyond its first task; the backend stays.
+    assert placement(emu) == {f"{PREFIX}-backend": ("FARGATE", []),
+                              f"{PREFIX}-frontend": (None, [("FARGATE", 1, 1), ("FARGATE_SPOT", 0, 3)])}
+    (cluster,) = emu.client("ecs").describe_clusters(clusters=[PREFIX])["clusters"]
+    assert sorted(cluster["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
     (cache,) = emu.client("elasticache").describe_replication_groups()["ReplicationGroups"]
     assert (cache["ReplicationGroupId"], cache["CacheNodeType"], cache["TransitEncryptionEnabled"]) == (
         f"{PREFIX}-cache", "cache.t4g.micro", True)
@@ -156,6 +169,7 @@ def test_lean_grows_to_growth_then_production_and_back_then_destroy(emulator, pr
         back = play(emu, week, "growth")
         assert back.rc == 0, back
     assert autoscaling(emu) == {}, "growth runs a fixed count: the auto scaling is removed"
+    assert placement(emu)[f"{PREFIX}-frontend"] == (None, [("FARGATE", 0, 1)]), "Spot off: all on regular Fargate"
     assert account_inventory(emu)["cache"] == {f"{PREFIX}-cache"}, "a cache is removed only by destroy"
     assert {name: s["desiredCount"] for name, s in services(emu).items()} == {
         f"{PREFIX}-backend": 2, f"{PREFIX}-frontend": 2}

@@ -92,6 +92,12 @@ def test_production_from_empty_rerun_check_destroy(recording_emulator, record_pr
                       "db-instance": 1, "ecs-service": 2, "load-balancer": 1, "distribution": 1, "web-acl": 1}, made
     (db,) = emu.client("rds").describe_db_instances()["DBInstances"]
     assert db["MultiAZ"] and db["PerformanceInsightsEnabled"] and not db["PubliclyAccessible"]
+    # Made on Fargate Spot from the start (beyond its first task): the frontend; the backend on its launch type.
+    ecs = emu.client("ecs")
+    described = ecs.describe_services(cluster=PREFIX, services=[f"{PREFIX}-backend", f"{PREFIX}-frontend"])
+    assert [(s.get("launchType"), sorted((c["capacityProvider"], c.get("base", 0), c.get("weight", 0))
+                                         for c in s.get("capacityProviderStrategy") or []))
+            for s in described["services"]] == [("FARGATE", []), (None, [("FARGATE", 1, 1), ("FARGATE_SPOT", 0, 3)])]
     (lb,) = emu.client("elbv2").describe_load_balancers()["LoadBalancers"]
     front = edge(emu)
     assert front["distribution"]["aliases"] == [] and not front["distribution"]["certificate"]

@@ -100,10 +100,17 @@ def test_recommendations_are_computed_from_the_stack():
     assert found["Run the tasks on ARM64"]["saving_monthly_usd"] == 3.60
     assert found["Keep RDS private and open it only while loading data"]["saving_monthly_usd"] == 3.65
     assert found["Run both containers in one task behind the same load balancer"]["saving_monthly_usd"] == 11.04
-    assert found["Run the frontend on Fargate Spot"]["confidence"] == "unverified"
-    # Deployed, the service carries the name prefix: the lever still applies.
-    named = variant(fargate_tasks__1__name="precedentum-testing-frontend")
-    assert [r["saving_monthly_usd"] for r in costs.recommendations(named) if "Spot" in r["action"]] == [6.31]
+    # One frontend task: it stays on regular Fargate (ecs_frontend_spot keeps the first there), no lever.
+    assert not [r for r in costs.recommendations(SEED) if "Spot" in r["action"]]
+    # Two, deployed (the service carries the name prefix): the second one's saving.
+    named = variant(fargate_tasks__1__name="precedentum-testing-frontend", fargate_tasks__1__count=2)
+    (spot,) = [r for r in costs.recommendations(named) if "Spot" in r["action"]]
+    assert spot["saving_monthly_usd"] == 6.31 and spot["confidence"] == "unverified"
+    assert "ecs_frontend_spot: true" in spot["action"]
+    # Applied already (a task on Spot): not recommended again.
+    applied = variant(fargate_tasks=[{"name": "frontend", "cpu": 256, "memory": 512, "count": 1},
+                                     {"name": "frontend", "cpu": 256, "memory": 512, "count": 1, "spot": True}])
+    assert not [r for r in costs.recommendations(applied) if "Spot" in r["action"]]
     # Already applied: not recommended again.
     done = variant(fargate_tasks=[{"name": "app", "cpu": 256, "memory": 1024, "architecture": "ARM64"}],
                    rds__publicly_accessible=False)

@@ -125,6 +125,7 @@ GOOD = {
 
 def test_good_inputs_pass():
     assert ecs_filter.ecs_input_errors(GOOD) == []
+    assert ecs_filter.ecs_input_errors({**GOOD, "ecs_frontend_spot": True, "ecs_frontend_spot_weight": 3}) == []
     assert ecs_filter.ecs_input_errors({**GOOD, "ecs_backend_cpu": "512", "ecs_backend_memory": "1024"}) == []
 
 
@@ -145,6 +146,9 @@ def test_good_inputs_pass():
     ({"ecs_migrate_command": []}, "ecs_migrate_command"),
     ({"ecs_secret_recovery_days": 3}, "ecs_secret_recovery_days"),
     ({"ecs_layout": "combined", "ecs_frontend_port": 8000}, "ecs_frontend_port"),
+    ({"ecs_layout": "combined", "ecs_frontend_spot": True}, "ecs_frontend_spot"),
+    ({"ecs_frontend_spot": True, "ecs_frontend_spot_weight": 0}, "ecs_frontend_spot_weight"),
+    ({"ecs_frontend_spot": True, "ecs_frontend_spot_weight": 11}, "ecs_frontend_spot_weight"),
 ])
 def test_bad_inputs_name_the_variable(change, variable):
     errors = ecs_filter.ecs_input_errors({**GOOD, **change})
@@ -164,3 +168,49 @@ def test_service_lines_price_fargate_and_public_ipv4():
     two = {"backend": {**service, "desiredCount": 2}}
     (arm_line,) = ecs_filter.ecs_service_lines(two, {"backend": arm}, prices, 3.65)
     assert arm_line["usd"] == round(2 * ((0.25 * 0.03238 + 0.5 * 0.00356) * 730 + 3.65), 2)
+    # Three frontend tasks on the Spot strategy (weight 3): one on regular Fargate, two on Spot at 70% off.
+    spot = {"frontend": {**service, "desiredCount": 3,
+                         "capacityProviderStrategy": ecs.spot_strategy(3)}}
+    (spot_line,) = ecs_filter.ecs_service_lines(spot, {"frontend": td}, prices, 3.65, 730, 0.7)
+    assert spot_line["usd"] == round((0.25 * 0.04048 + 0.5 * 0.004445) * 730 * (3 - 2 * 0.7) + 3 * 3.65, 2)
+    assert "(2 on Fargate Spot)" in spot_line["text"]
+
+
+@pytest.mark.parametrize("count, placed", [
+    (0, {"FARGATE": 0, "FARGATE_SPOT": 0}), (1, {"FARGATE": 1, "FARGATE_SPOT": 0}),
+    (2, {"FARGATE": 1, "FARGATE_SPOT": 1}), (5, {"FARGATE": 2, "FARGATE_SPOT": 3}),
+])
+def test_placement_takes_the_base_first_then_the_weights(count, placed):
+    assert ecs.placement(count, ecs.spot_strategy(3)) == placed
+    assert ecs.placement(count, []) == {"FARGATE": count}
+
+
+def test_strategies_compare_as_aws_describes_them():
+    described = [{"capacityProvider": "FARGATE_SPOT", "weight": 3}, {"capacityProvider": "FARGATE", "base": 1,
+                                                                      "weight": 1}]
+    asked = [{"capacity_provider": "FARGATE", "base": 1, "weight": 1},
+             {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3}]
+    assert ecs.normalize_strategy(described) == ecs.normalize_strategy(asked)
+    assert ecs.normalize_strategy(described) != ecs.normalize_strategy(ecs.spot_strategy(2))
+
+
+def test_the_capacity_plan_moves_only_what_differs():
+    on_launch_type = {"launchType": "FARGATE"}
+    on_spot = {"capacityProviderStrategy": ecs.spot_strategy(3)}
+    keys = ["backend", "frontend"]
+    # Nothing exists: the frontend is made on the Spot strategy, the backend on its launch type.
+    plan = ecs_filter.ecs_capacity_plan({}, keys, True, 3)
+    assert plan["backend"] == {"strategy": [], "move": False}
+    assert plan["frontend"]["strategy"][1] == {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3}
+    assert not plan["frontend"]["move"]
+    # Both on the launch type: the frontend moves.
+    plan = ecs_filter.ecs_capacity_plan({"backend": on_launch_type, "frontend": on_launch_type}, keys, True, 3)
+    assert (plan["backend"]["move"], plan["frontend"]["move"]) == (False, True)
+    # Already on Spot: nothing moves; another weight moves it again.
+    assert not ecs_filter.ecs_capacity_plan({"frontend": on_spot}, keys, True, 3)["frontend"]["move"]
+    assert ecs_filter.ecs_capacity_plan({"frontend": on_spot}, keys, True, 2)["frontend"]["move"]
+    # Spot off: back onto regular Fargate through a strategy (not the launch type), once.
+    back = ecs_filter.ecs_capacity_plan({"frontend": on_spot}, keys, False, 3)["frontend"]
+    assert back == {"strategy": [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}], "move": True}
+    regular = {"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}
+    assert not ecs_filter.ecs_capacity_plan({"frontend": regular}, keys, False, 3)["frontend"]["move"]

@@ -50,9 +50,22 @@ def test_growth_and_production_have_nat_gateways_and_private_tasks():
     assert growth["nat_processed_gb"] == 20
     for stack in (growth, production):
         assert not any(t["public_ip"] for t in stack["fargate_tasks"])
-        assert all(t["count"] == 2 for t in stack["fargate_tasks"])
+    assert all(t["count"] == 2 and not t.get("spot") for t in growth["fargate_tasks"])
+    # Production's frontend: the first task on regular Fargate, the second on Fargate Spot.
+    assert [(t["name"], t["count"], t.get("spot", False)) for t in production["fargate_tasks"]] == [
+        ("backend", 2, False), ("frontend", 1, False), ("frontend", 1, True)]
     assert production["rds"]["multi_az"] and not growth["rds"]["multi_az"]
     assert growth["rds"]["instance_class"] == "db.t4g.small" and not growth["rds"]["publicly_accessible"]
+
+
+def test_the_frontend_on_spot_is_priced_by_the_roles_placement():
+    # Five frontend tasks at the default weight 3: 1 + 1 on regular Fargate, 3 on Spot; off, all regular.
+    five = cf.cost_stack({**settings("production"), "ecs_desired_count": 5}, "production")
+    assert [(t["count"], t.get("spot", False)) for t in five["fargate_tasks"] if t["name"] == "frontend"] == [
+        (2, False), (3, True)]
+    one = cf.cost_stack({**settings("lean"), "ecs_frontend_spot": True}, "lean")
+    assert [(t["count"], t.get("spot", False)) for t in one["fargate_tasks"] if t["name"] == "frontend"] == [
+        (1, False), (0, True)]
 
 
 def test_an_unknown_option_is_refused():
