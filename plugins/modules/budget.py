@@ -132,6 +132,7 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 
 MAX_EMAILS = 10
 MAX_TOPICS = 1
@@ -196,10 +197,8 @@ class Budgets:
             self.module.fail_json_aws(e, msg="Could not find the account id (give account_id)")
 
     def call(self, operation, what, **kwargs):
-        try:
-            return getattr(self.client, operation)(AccountId=self.account, **kwargs)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Could not {what} (budget {self.name})")
+        return aws_call(self.module, self.client, operation, f"{what} (budget {self.name})",
+                        AccountId=self.account, **kwargs)
 
     def budget(self):
         try:

@@ -118,12 +118,8 @@ actions:
 
 import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 from ansible_collections.precedentum.deploy.plugins.module_utils.cloudfront import (
     comment_of,
     find_distribution,
@@ -234,10 +230,7 @@ class Site:
         self.actions = []
 
     def call(self, operation, what, **kwargs):
-        try:
-            return getattr(self.client, operation)(**kwargs)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Could not {what} ({self.name})")
+        return aws_call(self.module, self.client, operation, f"{what} ({self.name})", **kwargs)
 
     def found(self):
         return find_distribution(self.module, self.client, self.name)

@@ -108,13 +108,9 @@ actions:
   sample: ["register 2 to 5 tasks", "put the policy precedentum-testing-backend-cpu (CPU 60%)"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 
 NAMESPACE = "ecs"
 DIMENSION = "ecs:service:DesiredCount"
@@ -175,10 +171,8 @@ class Scaling:
         self.actions = []
 
     def call(self, operation, what, **kwargs):
-        try:
-            return getattr(self.client, operation)(ServiceNamespace=NAMESPACE, ScalableDimension=DIMENSION, **kwargs)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Could not {what} ({self.resource_id})")
+        return aws_call(self.module, self.client, operation, f"{what} ({self.resource_id})",
+                        ServiceNamespace=NAMESPACE, ScalableDimension=DIMENSION, **kwargs)
 
     def target(self):
         found = self.call("describe_scalable_targets", "read the scalable target", ResourceIds=[self.resource_id])

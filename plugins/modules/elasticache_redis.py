@@ -137,6 +137,7 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 from ansible_collections.precedentum.deploy.plugins.module_utils.elasticache import describe_group, endpoint_url
 
 NAME_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,39}(?<!-)$")
@@ -175,10 +176,7 @@ class Cache:
         self.actions = []
 
     def call(self, operation, what, **kwargs):
-        try:
-            return getattr(self.client, operation)(**kwargs)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Could not {what} ({self.name})")
+        return aws_call(self.module, self.client, operation, f"{what} ({self.name})", **kwargs)
 
     def group(self):
         return describe_group(self.module, self.client, self.name)
