@@ -215,6 +215,7 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
     gone = site(*confirm, name="destroy.yml", extra_vars=None)
     calls |= recorded_actions(emu.recorded_requests())
     assert gone.rc == 0 and gone.changed > 0, gone
+    assert "reserved name" not in gone.output, "a module set host facts with a reserved name (tags)"
     left = added(empty, account_inventory(emu))
     (snapshot,) = left.pop("db-snapshot", [None])
     assert snapshot and snapshot.startswith(f"{PREFIX}-db-final-"), snapshot

@@ -145,6 +145,7 @@ def test_production_from_empty_rerun_check_destroy(recording_emulator, record_pr
     # Destroy with the inventory alone (not week 3's domain), as a user might run it.
     gone = play("destroy.yml", extra_vars=confirm)
     assert gone.rc == 0 and gone.changed > 0, str(gone)
+    assert "reserved name" not in gone.output, "a module set host facts with a reserved name (tags)"
     left = added(empty, account_inventory(emu))
     (snapshot,) = left.pop("db-snapshot", [None])
     assert snapshot and snapshot.startswith(f"{PREFIX}-db-final-"), snapshot
