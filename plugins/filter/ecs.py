@@ -8,7 +8,6 @@ import re
 from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import (
     normalize_strategy,
     placement,
-    rollout_problem,
     spot_strategy,
     strategy_option,
     target_strategy,
@@ -23,9 +22,6 @@ description:
   - The same file holds C(ecs_capacity_plan(found, keys, spot, spot_weight)), which gives for each service
     key the capacity provider strategy to hand to C(community.aws.ecs_service) (empty for its launch type)
     and whether an existing service must first be moved (M(precedentum.deploy.ecs_service_capacity)).
-  - And C(ecs_rollout_problems(services, expected)), which takes services as
-    M(community.aws.ecs_service_info) returns them and a dict of service name to C(family:revision), and
-    returns one message per service that does not run what was asked (a rolled-back deployment).
 options:
   _input:
     description: The role's inputs, keyed by variable name.
@@ -169,11 +165,12 @@ def ecs_input_errors(inputs):
         if not isinstance(command, list) or not command or not all(isinstance(a, (str, int)) for a in command):
             errors.append(f"{var}: give the command as a non-empty list of arguments, "
                           "e.g. [python, manage.py, migrate]")
-    for var, low_bound in (("ecs_one_off_timeout", 10), ("ecs_one_off_poll_interval", 1), ("ecs_wait_delay", 1),
-                           ("ecs_wait_repeat", 1)):
+    for var, low_bound, high_bound in (("ecs_one_off_timeout", 10, None), ("ecs_one_off_poll_interval", 1, None),
+                                       ("ecs_rollout_timeout", 10, None), ("ecs_rollout_poll_interval", 1, 60)):
         value = to_int(inputs[var])
-        if value is None or value < low_bound:
-            errors.append(f"{var}: {inputs[var]!r}; use a whole number of at least {low_bound}")
+        if value is None or value < low_bound or (high_bound is not None and value > high_bound):
+            errors.append(f"{var}: {inputs[var]!r}; use a whole number of at least {low_bound}"
+                          + (f" and at most {high_bound}" if high_bound is not None else ""))
     recovery = to_int(inputs["ecs_secret_recovery_days"])
     if recovery is None or not (recovery == 0 or 7 <= recovery <= 30):
         errors.append(f"ecs_secret_recovery_days: {inputs['ecs_secret_recovery_days']!r}; use 0 (delete at once) "
@@ -200,20 +197,6 @@ def ecs_capacity_plan(found, keys, spot, spot_weight):
         plan[key] = {"strategy": strategy_option(target),
                      "move": normalize_strategy(current) != normalize_strategy(target)}
     return plan
-
-
-def ecs_rollout_problems(services, expected):
-    problems = []
-    by_name = {s.get("serviceName"): s for s in services or []}
-    for name, family_revision in sorted((expected or {}).items()):
-        service = by_name.get(name)
-        if service is None:
-            problems.append(f"service {name} was not found after the deployment")
-            continue
-        problem = rollout_problem(service, family_revision)
-        if problem:
-            problems.append(problem)
-    return problems
 
 
 def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_per_month=730, spot_discount=0.0):
@@ -249,6 +232,6 @@ def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_
 
 class FilterModule:
     def filters(self):
-        return {"ecs_input_errors": ecs_input_errors, "ecs_rollout_problems": ecs_rollout_problems,
+        return {"ecs_input_errors": ecs_input_errors,
                 "ecs_capacity_plan": ecs_capacity_plan,
                 "ecs_service_lines": ecs_service_lines}

@@ -156,27 +156,64 @@ def stopped_task_problem(task, container_name):
     return "; ".join(parts)
 
 
-def rollout_problem(service, expected_task_definition):
-    """Why a service is not running the expected task definition after a deployment, or None.
+def _revision(task_definition):
+    """family:revision of a task definition's ARN (or of family:revision itself)."""
+    return (task_definition or "").split("/")[-1]
 
-    The deployment circuit breaker rolls a failed deployment back to the previous revision: the
-    service then becomes stable again, so a waiter alone does not notice. This does.
+
+def _events(service, count=3):
+    return [e.get("message", "") for e in (service.get("events") or [])[:count]]
+
+
+def rollout_failure(service, expected_task_definition=None):
+    """Why a service's rollout failed, or None (still going, or done).
+
+    A rollout failed when one of its deployments says FAILED, or when the deployment circuit breaker
+    rolled the service back: its PRIMARY deployment then runs another task definition than the one
+    asked for, and becomes stable again, so a waiter for stability alone does not notice.
     """
     deployments = service.get("deployments") or []
     primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
     name = service.get("serviceName", "?")
     if primary is None:
         return f"service {name} has no primary deployment"
-    expected = expected_task_definition.split("/")[-1]
-    running = (primary.get("taskDefinition") or "").split("/")[-1]
-    if primary.get("rolloutState") == "FAILED" or running != expected:
-        events = [e.get("message", "") for e in (service.get("events") or [])[:3]]
-        reason = primary.get("rolloutStateReason") or "no reason given"
-        return (
-            f"service {name} runs {running or '?'} instead of {expected}: the deployment failed and was "
-            f"rolled back ({reason})" + (". Latest events: " + " | ".join(events) if events else "")
-        )
+    expected = _revision(expected_task_definition)
+    running = _revision(primary.get("taskDefinition"))
+    failed = [d for d in deployments if d.get("rolloutState") == "FAILED"]
+    reason = "; ".join(d.get("rolloutStateReason") or "no reason given" for d in failed) or (
+        primary.get("rolloutStateReason") or "no reason given")
+    events = _events(service)
+    tail = ". Latest events: " + " | ".join(events) if events else ""
+    if expected and running != expected:
+        return (f"service {name} runs {running or '?'} instead of {expected}: the deployment failed and was "
+                f"rolled back ({reason}){tail}")
+    if primary.get("rolloutState") == "FAILED" or any(_revision(d.get("taskDefinition")) == expected for d in failed):
+        return f"the rollout of service {name} failed ({reason}){tail}"
     return None
+
+
+def rollout_status(service, healthy_targets=None):
+    """How far a service's rollout is: its PRIMARY deployment's counts and state, the fewest healthy targets
+    of its target groups (None without one), its newest event, whether it is done, and a line saying so."""
+    deployments = service.get("deployments") or []
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
+    name = service.get("serviceName", "?")
+    desired = int(service.get("desiredCount") or 0)
+    running = int(primary.get("runningCount") or 0)
+    state = primary.get("rolloutState") or "?"
+    events = _events(service)
+    done = (state == "COMPLETED" and running == desired == int(primary.get("desiredCount", desired) or 0)
+            and (healthy_targets is None or healthy_targets >= desired))
+    line = f"{name} {running}/{desired} running, {state}"
+    if healthy_targets is not None:
+        line += f", {healthy_targets}/{desired} healthy targets"
+    if len(deployments) > 1:
+        line += f", {len(deployments) - 1} older deployment(s) draining"
+    if events and not done:
+        line += f" (latest event: {events[0]})"
+    return {"name": name, "running": running, "desired": desired, "rollout_state": state,
+            "healthy_targets": healthy_targets, "latest_event": events[0] if events else "", "events": events,
+            "done": done, "line": line}
 
 
 # Capacity providers: Fargate's two, which any cluster can use once they are associated with it.

@@ -22,6 +22,11 @@ docs/testing.md lists them.
 - ECS CreateService and UpdateService with a capacity provider strategy (Fargate Spot): AWS keeps the
   strategy and reports no launch type; moto ignores it at create (and reports launch type EC2) and
   keeps the launch type beside it at update.
+- ECS rollouts: AWS takes minutes to roll a deployment out, registers its tasks with the service's
+  target groups, and the circuit breaker fails and rolls back a deployment whose tasks do not start;
+  moto completes every deployment at once with MOTO_ECS_SERVICE_RUNNING tasks. Here a deployment rolls
+  out over PRECEDENTUM_EMULATOR_ROLLOUT_LOOKS DescribeServices, fails for an image holding
+  PRECEDENTUM_EMULATOR_FAILING_IMAGE and never ends for one holding PRECEDENTUM_EMULATOR_STUCK_IMAGE.
 - ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
   answers HTTP 500 unless every container has one.
 - ElastiCache DeleteReplicationGroup: AWS removes the group once deleted; moto keeps it "deleting"
@@ -193,6 +198,130 @@ def _create_service_with_strategy(self):
 
 
 ecs_responses.EC2ContainerServiceResponse.create_service = _create_service_with_strategy
+
+# ECS rollouts. moto reports a service's deployment COMPLETED at once with MOTO_ECS_SERVICE_RUNNING tasks,
+# whatever its desired count, and never fails one. Here a new deployment (create, new revision, forced) stays
+# IN_PROGRESS for its first PRECEDENTUM_EMULATOR_ROLLOUT_LOOKS DescribeServices (0: complete at the first),
+# then completes with every desired task running and as many healthy targets in each of its target groups,
+# as ECS reports it. One whose images hold PRECEDENTUM_EMULATOR_STUCK_IMAGE never completes (a health check
+# that never passes, before the circuit breaker gives up). One whose images hold PRECEDENTUM_EMULATOR_FAILING_IMAGE
+# fails instead, as the circuit breaker makes it fail: FAILED, a stopped task whose reason is a
+# CannotPullContainerError, and a rollback to the last completed revision (when there is one).
+_ROLLOUTS: dict[str, dict] = {}
+
+
+def _deployment_images(backend, arn):
+    try:
+        definition = backend.describe_task_definition(arn)
+    except Exception:  # noqa: BLE001 - a deregistered revision has no images to match
+        return ""
+    return " ".join(str(c.get("image", "")) for c in definition.container_definitions)
+
+
+def _service_event(service, message):
+    service.events.insert(0, {"id": str(ecs_models.mock_random.uuid4()), "createdAt": ecs_models.utcnow(),
+                              "message": f"(service {service.name}) {message}"})
+
+
+def _stopped_service_task(backend, service, arn, reason):
+    cluster = backend._get_cluster(service.cluster_name)
+    definition = backend.describe_task_definition(arn)
+    mode, definition.network_mode = definition.network_mode, "bridge"  # no network interface left behind
+    try:
+        task = ecs_models.Task(cluster, definition, None, None, backend, f"service:{service.name}",
+                               launch_type="FARGATE", started_by=service.deployments[0]["id"])
+    finally:
+        definition.network_mode = mode
+    task.desired_status = task.last_status = "STOPPED"
+    task.stopped_reason = reason
+    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+
+
+def _register_targets(service, count):
+    from moto.elbv2.models import elbv2_backends
+
+    elbv2 = elbv2_backends[service._account_id][service.region_name]
+    record = _ROLLOUTS[service.arn]
+    for lb in service.load_balancers or []:
+        arn = lb.get("targetGroupArn")
+        group = elbv2.target_groups.get(arn)
+        if group is None:
+            continue
+        old = record.setdefault("targets", {}).get(arn, [])
+        if old:
+            group.deregister(old)
+        new = [{"Id": f"10.254.{record['index']}.{n + 1}", "Port": lb.get("containerPort", group.port)}
+               for n in range(count)]
+        group.register(new)
+        record["targets"][arn] = new
+
+
+def _rollout_step(backend, service):
+    if service.status != "ACTIVE" or not service.deployments:
+        return
+    primary = service.deployments[0]
+    primary["desiredCount"] = desired = service.desired_count
+    record = _ROLLOUTS.get(service.arn)
+    if record is None or record["id"] != primary["id"]:
+        failing = os.environ.get("PRECEDENTUM_EMULATOR_FAILING_IMAGE", "")
+        stuck = os.environ.get("PRECEDENTUM_EMULATOR_STUCK_IMAGE", "")
+        images = _deployment_images(backend, primary.get("taskDefinition"))
+        record = _ROLLOUTS[service.arn] = {
+            "id": primary["id"], "looks": 0, "targets": (record or {}).get("targets", {}),
+            "index": (record or {}).get("index", len(_ROLLOUTS) % 250),
+            "good": (record or {}).get("good"),
+            "fail": bool(failing) and failing in images, "stuck": bool(stuck) and stuck in images}
+        del service.deployments[1:]  # what an earlier rollout left has drained
+        _service_event(service, f"has started {desired} tasks: (deployment {primary['id']}).")
+    record["looks"] += 1
+    if record["stuck"] or record["looks"] <= int(os.environ.get("PRECEDENTUM_EMULATOR_ROLLOUT_LOOKS", "0") or 0):
+        primary.update(rolloutState="IN_PROGRESS", runningCount=0, pendingCount=desired,
+                       rolloutStateReason=f"ECS deployment {primary['id']} in progress.")
+        return
+    if record["fail"]:
+        record["fail"] = False
+        primary.update(rolloutState="FAILED", runningCount=0, pendingCount=0, failedTasks=desired or 1,
+                       rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
+        _stopped_service_task(backend, service, primary["taskDefinition"],
+                              "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+                              "failed to resolve ref " + _deployment_images(backend, primary["taskDefinition"])
+                              + ": not found")
+        _service_event(service, f"(deployment {primary['id']}) deployment failed: tasks failed to start.")
+        if record["good"]:
+            primary["status"] = "ACTIVE"
+            rollback = {**primary, "id": f"ecs-svc/{ecs_models.mock_random.randint(0, 32**12)}", "status": "PRIMARY",
+                        "taskDefinition": record["good"], "failedTasks": 0, "createdAt": ecs_models.utcnow()}
+            service.deployments.insert(0, rollback)
+            service.task_definition = record["good"]
+            _service_event(service, f"rolling back to deployment {rollback['id']}.")
+            record["id"] = rollback["id"]
+            _complete(service, rollback, record)
+        return
+    if primary.get("rolloutState") != "COMPLETED" or record.get("count") != desired:
+        _complete(service, primary, record)  # a new desired count completes at once, as a scaling does
+
+
+def _complete(service, deployment, record):
+    desired = service.desired_count
+    deployment.update(rolloutState="COMPLETED", runningCount=desired, pendingCount=0,
+                      rolloutStateReason=f"ECS deployment {deployment['id']} completed.")
+    service.running_count, service.pending_count = desired, 0
+    record["good"], record["count"] = deployment["taskDefinition"], desired
+    _register_targets(service, desired)
+    _service_event(service, "has reached a steady state.")
+
+
+_original_describe_services = ecs_models.EC2ContainerServiceBackend.describe_services
+
+
+def _describe_services_rolling_out(self, cluster_str, service_names_or_arns):
+    services, failures = _original_describe_services(self, cluster_str, service_names_or_arns)
+    for service in services:
+        _rollout_step(self, service)
+    return services, failures
+
+
+ecs_models.EC2ContainerServiceBackend.describe_services = _describe_services_rolling_out
 
 _original_task_init = ecs_models.Task.__init__
 

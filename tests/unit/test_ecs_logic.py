@@ -98,16 +98,42 @@ def test_stopped_task_outcomes():
 def test_a_rolled_back_deployment_is_a_failure():
     service = {"serviceName": "s", "deployments": [
         {"status": "PRIMARY", "taskDefinition": "arn:aws:ecs:r:1:task-definition/f:3", "rolloutState": "COMPLETED"}]}
-    assert ecs.rollout_problem(service, "f:3") is None
+    assert ecs.rollout_failure(service, "f:3") is None
+    assert ecs.rollout_failure(service, "arn:aws:ecs:r:1:task-definition/f:3") is None
     rolled_back = {"serviceName": "s", "events": [{"message": "circuit breaker triggered"}], "deployments": [
-        {"status": "PRIMARY", "taskDefinition": "arn:aws:ecs:r:1:task-definition/f:2", "rolloutState": "COMPLETED",
-         "rolloutStateReason": "rolled back"}]}
-    problem = ecs.rollout_problem(rolled_back, "f:3")
+        {"status": "PRIMARY", "taskDefinition": "arn:aws:ecs:r:1:task-definition/f:2", "rolloutState": "IN_PROGRESS"},
+        {"status": "ACTIVE", "taskDefinition": "arn:aws:ecs:r:1:task-definition/f:3", "rolloutState": "FAILED",
+         "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start."}]}
+    problem = ecs.rollout_failure(rolled_back, "f:3")
     assert "runs f:2 instead of f:3" in problem and "circuit breaker triggered" in problem
+    assert "tasks failed to start" in problem
     failed = {"serviceName": "s", "deployments": [{"status": "PRIMARY", "taskDefinition": "f:3",
                                                   "rolloutState": "FAILED", "rolloutStateReason": "tasks failed"}]}
-    assert "tasks failed" in ecs.rollout_problem(failed, "f:3")
-    assert ecs_filter.ecs_rollout_problems([], {"s": "f:3"}) == ["service s was not found after the deployment"]
+    assert "tasks failed" in ecs.rollout_failure(failed, "f:3")
+    assert "tasks failed" in ecs.rollout_failure(failed)
+    # A failed deployment of another revision, left from an earlier run, is not this rollout's failure.
+    earlier = {"serviceName": "s", "deployments": [
+        {"status": "PRIMARY", "taskDefinition": "f:4", "rolloutState": "IN_PROGRESS"},
+        {"status": "ACTIVE", "taskDefinition": "f:3", "rolloutState": "FAILED"}]}
+    assert ecs.rollout_failure(earlier, "f:4") is None
+    assert "no primary deployment" in ecs.rollout_failure({"serviceName": "s", "deployments": []}, "f:3")
+
+
+def test_a_rollout_is_done_when_completed_with_every_task_running_and_healthy():
+    def service(state, running, desired=2, deployments=1):
+        primary = {"status": "PRIMARY", "rolloutState": state, "runningCount": running, "desiredCount": desired}
+        return {"serviceName": "s", "desiredCount": desired, "events": [{"message": "(service s) has started 1 tasks"}],
+                "deployments": [primary] + [{"status": "ACTIVE"}] * (deployments - 1)}
+
+    going = ecs.rollout_status(service("IN_PROGRESS", 1, deployments=2), healthy_targets=1)
+    assert not going["done"]
+    assert going["line"] == ("s 1/2 running, IN_PROGRESS, 1/2 healthy targets, 1 older deployment(s) draining "
+                             "(latest event: (service s) has started 1 tasks)")
+    assert ecs.rollout_status(service("COMPLETED", 2), healthy_targets=2)["done"]
+    assert ecs.rollout_status(service("COMPLETED", 2), healthy_targets=None)["done"]  # no load balancer
+    assert not ecs.rollout_status(service("COMPLETED", 2), healthy_targets=1)["done"]
+    assert not ecs.rollout_status(service("COMPLETED", 1), healthy_targets=2)["done"]
+    assert ecs.rollout_status(service("COMPLETED", 0, desired=0), healthy_targets=0)["done"]
 
 
 GOOD = {
@@ -119,7 +145,8 @@ GOOD = {
     "ecs_deployment_maximum_percent": 200, "ecs_image_tag": "", "ecs_superuser_username": "admin",
     "ecs_superuser_email": "a@b.c", "ecs_migrate_command": ["python", "manage.py", "migrate"],
     "ecs_superuser_command": ["python", "manage.py", "createsuperuser"], "ecs_one_off_timeout": 900,
-    "ecs_one_off_poll_interval": 6, "ecs_wait_delay": 10, "ecs_wait_repeat": 60, "ecs_secret_recovery_days": 7,
+    "ecs_one_off_poll_interval": 6, "ecs_rollout_timeout": 900, "ecs_rollout_poll_interval": 5,
+    "ecs_secret_recovery_days": 7,
 }
 
 
