@@ -185,7 +185,10 @@ def account_inventory(emu) -> dict:
         "repository": {x["repositoryName"] for x in c("ecr").describe_repositories()["repositories"]},
         "load-balancer": {x["LoadBalancerName"] for x in elb.describe_load_balancers()["LoadBalancers"]},
         "target-group": {x["TargetGroupName"] for x in elb.describe_target_groups()["TargetGroups"]},
-        "role": {x["RoleName"] for x in c("iam").list_roles()["Roles"]},
+        # Service-linked roles (AWSServiceRoleForECS) are the account's, shared by every cluster, free, and made
+        # by AWS itself on first use: phase 2.1 makes ECS's first, and destroy leaves it (as AWS would).
+        "role": {x["RoleName"] for x in c("iam").list_roles()["Roles"]
+                 if not x.get("Path", "").startswith("/aws-service-role/")},
         "alarm": {x["AlarmName"] for x in c("cloudwatch").describe_alarms()["MetricAlarms"]},
         "dashboard": {x["DashboardName"] for x in c("cloudwatch").list_dashboards()["DashboardEntries"]},
         "topic": {x["TopicArn"] for x in c("sns").list_topics()["Topics"]},

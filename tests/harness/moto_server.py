@@ -27,6 +27,9 @@ docs/testing.md lists them.
   moto completes every deployment at once with MOTO_ECS_SERVICE_RUNNING tasks. Here a deployment rolls
   out over PRECEDENTUM_EMULATOR_ROLLOUT_LOOKS DescribeServices, fails for an image holding
   PRECEDENTUM_EMULATOR_FAILING_IMAGE and never ends for one holding PRECEDENTUM_EMULATOR_STUCK_IMAGE.
+- ECS's service-linked role: a cluster made (or given capacity providers) before AWSServiceRoleForECS
+  exists fails on AWS with "Unable to assume the service linked role"; so it does here. moto names
+  the role as AWS does (AWSServiceRoleForECS, not AWSServiceRoleForecs).
 - ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
   answers HTTP 500 unless every container has one.
 - ElastiCache DeleteReplicationGroup: AWS removes the group once deleted; moto keeps it "deleting"
@@ -60,12 +63,14 @@ from moto.budgets import responses as budgets_responses
 from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
 from moto.core.exceptions import JsonRESTError
+from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.elasticache import exceptions as elasticache_exceptions
 from moto.elasticache import models as elasticache_models
 from moto.elasticache import responses as elasticache_responses
 from moto.elbv2 import models as elbv2_models
+from moto.iam import models as iam_models
 from moto.moto_api import state_manager
 from moto.rds import models as rds_models
 from moto.server import main
@@ -322,6 +327,32 @@ def _describe_services_rolling_out(self, cluster_str, service_names_or_arns):
 
 
 ecs_models.EC2ContainerServiceBackend.describe_services = _describe_services_rolling_out
+
+# The ECS service-linked role. AWS names it AWSServiceRoleForECS (moto: AWSServiceRoleForecs), and a
+# cluster made with capacity providers before the role exists fails with "Unable to assume the service
+# linked role" (ECS makes the role itself, but not in time for the first cluster of an account); moto
+# needs no role at all.
+iam_models.SERVICE_NAME_CONVERSION.setdefault("ecs", "ECS")
+
+
+def _ecs_service_linked_role_missing(response):
+    iam = iam_models.iam_backends[response.current_account]["aws"]
+    return not any(role.path == "/aws-service-role/ecs.amazonaws.com/" for role in iam.roles.values())
+
+
+def _needs_service_linked_role(original):
+    def handler(self):
+        if self._get_param("capacityProviders") and _ecs_service_linked_role_missing(self):
+            raise ecs_exceptions.InvalidParameterException(
+                "Unable to assume the service linked role. Please verify that the ECS service linked role exists.")
+        return original(self)
+    return handler
+
+
+ecs_responses.EC2ContainerServiceResponse.create_cluster = _needs_service_linked_role(
+    ecs_responses.EC2ContainerServiceResponse.create_cluster)
+ecs_responses.EC2ContainerServiceResponse.put_cluster_capacity_providers = _needs_service_linked_role(
+    ecs_responses.EC2ContainerServiceResponse.put_cluster_capacity_providers)
 
 _original_task_init = ecs_models.Task.__init__
 
