@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
+
 DOCUMENTATION = r"""
 name: alb_input_errors
 short_description: Check the alb role's inputs (paths, health-check timing, ports; alb_https_input_errors, HTTPS)
@@ -94,7 +96,7 @@ def alb_https_input_errors(inputs):
     elif zone:
         errors.append(f"alb_https_zone: {zone!r} is set but alb_https_domain is empty")
     for var in ("alb_https_zone_create", "alb_https_redirect"):
-        if not isinstance(inputs[var], bool) and str(inputs[var]).lower() not in ("true", "false", "yes", "no"):
+        if to_bool(inputs[var]) is None:
             errors.append(f"{var}: {inputs[var]!r} is not true or false")
     if not re.match(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$", str(inputs["alb_https_ssl_policy"])):
         errors.append(f"alb_https_ssl_policy: {inputs['alb_https_ssl_policy']!r} is not an ELB security policy "

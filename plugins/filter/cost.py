@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement, spot_strategy
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
 
 DOCUMENTATION = r"""
 name: cost_stack
@@ -85,12 +86,15 @@ def cost_stack(settings, option):
 
     private = s.get("network_private_subnet_cidrs") or []
     arch, count = s["ecs_cpu_architecture"], _int(s, "ecs_desired_count")
-    public = bool(s["ecs_assign_public_ip"]) and not private  # tasks in private subnets have no public IP
+    public = _on(s, "ecs_assign_public_ip") and not private  # tasks in private subnets have no public IP
     if s["ecs_layout"] == "combined":
         tasks = [{"name": "app", "cpu": _int(s, "ecs_combined_cpu"), "memory": _int(s, "ecs_combined_memory")}]
     else:
         tasks = [{"name": name, "cpu": _int(s, f"ecs_{name}_cpu"), "memory": _int(s, f"ecs_{name}_memory")}
                  for name in ("backend", "frontend")]
+    if arch == "ARM64" and _on(s, "ecs_frontend_spot") and s["ecs_layout"] != "combined":
+        raise AnsibleFilterError("cost_stack: ecs_frontend_spot and ecs_cpu_architecture: AWS runs no ARM64 task "
+                                 "on Fargate Spot, so this plan cannot run; turn one of them off")
     stack["fargate_tasks"] = []
     for t in tasks:
         task = {**t, "architecture": arch, "count": count, "public_ip": public}
@@ -101,9 +105,9 @@ def cost_stack(settings, option):
                                        {**task, "count": split.get("FARGATE_SPOT", 0), "spot": True}]
         else:
             stack["fargate_tasks"].append(task)
-    stack["rds"] = {"instance_class": s["rds_instance_class"], "multi_az": bool(s["rds_multi_az"]),
+    stack["rds"] = {"instance_class": s["rds_instance_class"], "multi_az": _on(s, "rds_multi_az"),
                     "storage_gb": _int(s, "rds_allocated_storage"),
-                    "publicly_accessible": bool(s["rds_publicly_accessible"])}
+                    "publicly_accessible": _on(s, "rds_publicly_accessible")}
     stack["load_balancer"] = {"count": 1, "azs": len(s["network_public_subnet_cidrs"]), "lcu": _float(s, "cost_lcu")}
     stack["secrets"] = 2  # the database's master secret and the application's (Django) secret
     if private:
@@ -120,7 +124,11 @@ def cost_stack(settings, option):
 
 
 def _on(settings, name):
-    return settings.get(name) in (True, "true", "True", "yes", "on")
+    """A boolean setting as YAML or -e name=value gives it (the shared conversion of module_utils/inputs.py)."""
+    value = to_bool(settings.get(name))
+    if value is None:
+        raise AnsibleFilterError(f"cost_stack: {name} must be true or false, got {settings.get(name)!r}")
+    return value
 
 
 def cost_tier(option, settings):

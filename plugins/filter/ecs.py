@@ -12,7 +12,7 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import (
     strategy_option,
     target_strategy,
 )
-from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool, to_int, to_number
 
 DOCUMENTATION = r"""
 name: ecs_input_errors
@@ -115,10 +115,13 @@ def ecs_input_errors(inputs):
         errors.append("ecs_backend_port and ecs_frontend_port: the combined layout runs both containers in one task, "
                       "so they need different ports")
 
-    if inputs.get("ecs_frontend_spot") in (True, "true", "True", "yes", 1):
+    if to_bool(inputs.get("ecs_frontend_spot")):
         if inputs["ecs_layout"] == "combined":
             errors.append("ecs_frontend_spot: the combined layout runs the frontend in the backend's task; "
                           "use ecs_layout: separate to put the frontend on Fargate Spot")
+        if str(inputs.get("ecs_cpu_architecture", "X86_64")) == "ARM64":
+            errors.append("ecs_frontend_spot and ecs_cpu_architecture: AWS runs no ARM64 task on Fargate Spot; "
+                          "turn ecs_frontend_spot off or keep ecs_cpu_architecture: X86_64")
         weight = inputs.get("ecs_frontend_spot_weight")
         if isinstance(weight, bool) or to_int(weight) is None or not 1 <= to_int(weight) <= 10:
             errors.append(f"ecs_frontend_spot_weight: {weight!r}; 1 to 10 frontend tasks on Fargate Spot for each "
@@ -128,7 +131,7 @@ def ecs_input_errors(inputs):
     if count is None or not 0 <= count <= 10:
         errors.append(f"ecs_desired_count: {inputs['ecs_desired_count']!r}; use 0 to 10 tasks per service "
                       "(0 stops the tasks)")
-    if inputs.get("ecs_autoscaling") in (True, "true", "True", "yes", 1):
+    if to_bool(inputs.get("ecs_autoscaling")):
         least, most = to_int(inputs.get("ecs_autoscaling_min_count")), to_int(inputs.get("ecs_autoscaling_max_count"))
         if least is None or not 1 <= least <= 10:
             errors.append(f"ecs_autoscaling_min_count: {inputs.get('ecs_autoscaling_min_count')!r}; use 1 to 10 tasks")
@@ -136,7 +139,7 @@ def ecs_input_errors(inputs):
             errors.append(f"ecs_autoscaling_max_count: {inputs.get('ecs_autoscaling_max_count')!r}; use "
                           "ecs_autoscaling_min_count to 10 tasks (each task more is paid while it runs)")
         target = inputs.get("ecs_autoscaling_cpu_target")
-        if isinstance(target, bool) or not isinstance(target, (int, float)) or not 10 <= target <= 90:
+        if to_number(target) is None or not 10 <= to_number(target) <= 90:
             errors.append(f"ecs_autoscaling_cpu_target: {target!r}; a percentage from 10 to 90")
     retention = to_int(inputs["ecs_log_retention_days"])
     if retention not in LOG_RETENTION_DAYS:

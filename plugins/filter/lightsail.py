@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
+
 DOCUMENTATION = r"""
 name: lightsail_input_errors
 short_description: The lightsail role's input errors, each naming its variable
@@ -34,10 +36,7 @@ MAINTENANCE_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}-(mon|tu
 
 
 def _int(value):
-    try:
-        return int(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
+    return to_int(value)
 
 
 def _environment_errors(var, environment):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_number
+
 DOCUMENTATION = r"""
 name: monitoring_alarms
 short_description: The CloudWatch alarms of the monitoring role for the resources found
@@ -177,12 +179,7 @@ def monitoring_input_errors(inputs):
 
 
 def _number(value):
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    return to_number(value)
 
 
 class FilterModule:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
+
 DOCUMENTATION = r"""
 name: onboarding_accounts
 short_description: The testers of one wave as app accounts (onboarding_input_errors checks the inputs)
@@ -86,9 +88,9 @@ def onboarding_input_errors(inputs):
     if inputs["onboarding_app_url"] and not URL_RE.match(str(inputs["onboarding_app_url"])):
         errors.append(f"onboarding_app_url: {inputs['onboarding_app_url']!r} is not an http(s) URL")
     send = inputs["onboarding_send_email"]
-    if not isinstance(send, bool) and str(send).lower() not in ("true", "false", "yes", "no"):
+    if to_bool(send) is None:
         errors.append(f"onboarding_send_email: {send!r} is not true or false")
-    elif str(send).lower() in ("true", "yes") and not EMAIL_RE.match(
+    elif to_bool(send) and not EMAIL_RE.match(
             re.sub(r"^[^<]*<|>$", "", str(inputs["onboarding_sender"]))):
         errors.append("onboarding_sender: an SES-verified address is needed when onboarding_send_email is on")
     directory = str(inputs["onboarding_message_dir"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
+
 DOCUMENTATION = r"""
 name: rds_replacement_problems
 short_description: Changes to an existing RDS instance that would need a new instance
@@ -38,7 +40,7 @@ def _int(value):
 
 
 def _bool(value):
-    return str(value).strip().lower() in ("true", "yes", "on", "1", "y", "t")
+    return bool(to_bool(value))
 
 
 def _major(version):

@@ -240,11 +240,13 @@ def recommendations(stack, free_tier="none"):
     found = []
     tasks = [t for t in stack.get("fargate_tasks") or [] if t.get("count", 1)]
     x86 = [t for t in tasks if t.get("architecture", "X86_64") == "X86_64"]
-    if x86:
+    # AWS runs no ARM64 task on Fargate Spot: with Spot in the stack, ARM64 is no lever (and the other way round).
+    if x86 and not any(t.get("spot", False) for t in tasks):
         saving = sum((task_month(t["cpu"], t["memory"], "X86_64", t.get("spot", False))
                       - task_month(t["cpu"], t["memory"], "ARM64", t.get("spot", False))) * t.get("count", 1)
                      for t in x86)
-        found.append({"action": "Run the tasks on ARM64 (ecs_cpu_architecture: ARM64; build arm64 images)",
+        found.append({"action": "Run the tasks on ARM64 (ecs_cpu_architecture: ARM64; build arm64 images; "
+                                "not beside ecs_frontend_spot: AWS runs no ARM64 task there)",
                       "saving_monthly_usd": saving, "confidence": "listed"})
     databases = stack.get("rds") or []
     public = sum(1 for db in (databases if isinstance(databases, list) else [databases])
@@ -265,14 +267,15 @@ def recommendations(stack, free_tier="none"):
     # "frontend" in a plan; "<prefix>-frontend" as the deployed service is named. The ecs role keeps the
     # first task on regular Fargate: the lever is the tasks beyond it, at the role's default weight.
     frontend = [t for t in tasks if t["name"].split("-")[-1] == "frontend"]
-    if len(frontend) == 1 and not frontend[0].get("spot", False):
+    x86_frontend = len(frontend) == 1 and frontend[0].get("architecture", "X86_64") != "ARM64"
+    if x86_frontend and not frontend[0].get("spot", False):
         t = frontend[0]
         arch = t.get("architecture", "X86_64")
         spot = placement(t.get("count", 1), spot_strategy(SPOT_WEIGHT)).get("FARGATE_SPOT", 0)
         if spot:
             saving = (task_month(t["cpu"], t["memory"], arch) - task_month(t["cpu"], t["memory"], arch, True)) * spot
             found.append({"action": "Run the frontend's tasks beyond its first on Fargate Spot (ecs_frontend_spot: "
-                                    "true; it holds no state, a reclaimed task restarts)",
+                                    "true; it holds no state, a reclaimed task restarts; X86_64 only)",
                           "saving_monthly_usd": saving, "confidence": worst("fargate.spot_discount")})
     if stack.get("idle_elastic_ips", 0):
         found.append({"action": "Release the Elastic IPs attached to nothing",

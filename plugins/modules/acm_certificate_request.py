@@ -95,8 +95,8 @@ validation_records:
   sample: [{domain: app.example.com, name: _x1.app.example.com., type: CNAME, value: _x2.acm-validations.aws.}]
 """
 
-import hashlib
 import time
+import uuid
 
 try:
     import botocore
@@ -162,7 +162,10 @@ class Certificates:
 
     def request(self):
         p = self.module.params
-        token = hashlib.sha256(",".join(sorted(self.names)).encode()).hexdigest()[:32]
+        # Unique per request: ACM answers a token it saw in the last hour with that request's certificate, even
+        # one deleted since (a destroy and week 3 again within the hour). A re-run finds a pending request
+        # through matching() first, so it never asks twice.
+        token = uuid.uuid4().hex
         args = {"DomainName": p["domain_name"], "ValidationMethod": "DNS", "IdempotencyToken": token}
         if p["subject_alternative_names"]:
             args["SubjectAlternativeNames"] = sorted(self.names)

@@ -51,6 +51,14 @@ def test_request_find_wait_and_delete(emulator):
     assert [c["CertificateArn"] for c in certificates(acm)] == [wider.result["certificate_arn"]]
     assert request({"state": "absent"}).result["changed"] is False
 
+    # Week 3 again right after a destroy: a new certificate, not the deleted one. ACM answers a request whose
+    # idempotency token it saw in the last hour with that request's certificate, deleted or not (so does moto).
+    again = request({})
+    assert again.rc == 0 and again.result["changed"] is True, again
+    assert again.result["certificate_arn"] != first.result["certificate_arn"]
+    assert first.result["certificate_arn"] not in [c["CertificateArn"] for c in certificates(acm)]
+    assert again.result["certificate_arn"] in [c["CertificateArn"] for c in certificates(acm)]
+
 
 def test_bad_names_are_refused_before_any_call(recording_emulator):
     run = run_module("precedentum.deploy.acm_certificate_request",

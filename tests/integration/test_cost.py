@@ -65,6 +65,17 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     report = json.loads((tmp_path / "ultra_lean/cost-plan.json").read_text())
     assert report["total_monthly_usd"] == 10.6, report["lines"]
 
+    # -e name=false (a string) prices as the JSON boolean does: a private database, and no lever to make it so.
+    as_text = cost("inventories/lean", "-e", "rds_publicly_accessible=false", "-e", "rds_public_window=true")
+    assert as_text.rc == 0, as_text
+    text_report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
+    as_json = cost("inventories/lean", rds_publicly_accessible=False, rds_public_window=True)
+    assert as_json.rc == 0, as_json
+    json_report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
+    assert text_report["total_monthly_usd"] == json_report["total_monthly_usd"] == 70.37, text_report["lines"]
+    assert text_report["recommendations"] == json_report["recommendations"]
+    assert not [r for r in text_report["recommendations"] if "Keep RDS private" in r["action"]]
+
     over = cost("inventories/lean", cost_budget_usd=60)
     assert over.rc == 0 and "over the budget of $60.00" in over.flat, "cost.yml warns, it does not stop"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import (
@@ -111,8 +112,8 @@ def test_week2_refused_before_week1_then_check_converge_rerun(recording_emulator
     # Phase 2.3: migrate and createsuperuser ran once, with the backend task definition.
     runs = json_calls(first_requests, "RunTask")
     commands = [r["overrides"]["containerOverrides"][0]["command"] for r in runs]
-    assert commands == [["python", "manage.py", "migrate", "--noinput"],
-                        ["python", "manage.py", "createsuperuser", "--noinput"]]
+    defaults = yaml.safe_load((REPO / "roles/ecs/defaults/main.yml").read_text())
+    assert commands == [["python", "manage.py", "migrate", "--noinput"], defaults["ecs_superuser_command"]]
     assert {r["taskDefinition"] for r in runs} == {f"{PREFIX}-backend:1"}
     assert all(r["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "ENABLED" for r in runs)
 

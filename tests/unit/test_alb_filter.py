@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 
 import pytest
 
 from tests.harness.ansible import REPO
 
-_spec = importlib.util.spec_from_file_location("alb_filter", REPO / "plugins/filter/alb.py")
-alb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(alb)
+sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
+
+from ansible_collections.precedentum.deploy.plugins.filter import alb  # noqa: E402
 
 GOOD = {"alb_backend_health_check_path": "/api/health/", "alb_frontend_health_check_path": "/",
         "alb_backend_path_patterns": ["/api/*", "/admin/*", "/static/*"], "alb_health_check_matcher": "200-399",

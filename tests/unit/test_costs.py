@@ -111,6 +111,12 @@ def test_recommendations_are_computed_from_the_stack():
     applied = variant(fargate_tasks=[{"name": "frontend", "cpu": 256, "memory": 512, "count": 1},
                                      {"name": "frontend", "cpu": 256, "memory": 512, "count": 1, "spot": True}])
     assert not [r for r in costs.recommendations(applied) if "Spot" in r["action"]]
+    # AWS runs no ARM64 task on Fargate Spot: with a task on Spot no ARM64 lever, on ARM64 no Spot lever.
+    assert not [r for r in costs.recommendations(applied) if "ARM64" in r["action"].split(" (")[0]]
+    arm = variant(fargate_tasks__1__name="frontend", fargate_tasks__1__count=2,
+                  fargate_tasks__0__architecture="ARM64", fargate_tasks__1__architecture="ARM64")
+    assert not [r for r in costs.recommendations(arm) if "Spot" in r["action"].split(" (")[0]]
+    assert "not beside ecs_frontend_spot" in found["Run the tasks on ARM64"]["action"]
     # Already applied: not recommended again.
     done = variant(fargate_tasks=[{"name": "app", "cpu": 256, "memory": 1024, "architecture": "ARM64"}],
                    rds__publicly_accessible=False)

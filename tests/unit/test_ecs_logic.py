@@ -241,3 +241,11 @@ def test_the_capacity_plan_moves_only_what_differs():
     assert back == {"strategy": [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}], "move": True}
     regular = {"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}
     assert not ecs_filter.ecs_capacity_plan({"frontend": regular}, keys, False, 3)["frontend"]["move"]
+
+
+def test_fargate_spot_with_arm64_is_refused_naming_both():
+    spot = {**GOOD, "ecs_frontend_spot_weight": 3}
+    errors = ecs_filter.ecs_input_errors({**spot, "ecs_frontend_spot": True, "ecs_cpu_architecture": "ARM64"})
+    assert [e for e in errors if e.startswith("ecs_frontend_spot and ecs_cpu_architecture:")] == errors != [], errors
+    assert ecs_filter.ecs_input_errors({**spot, "ecs_frontend_spot": "false", "ecs_cpu_architecture": "ARM64"}) == []
+    assert ecs_filter.ecs_input_errors({**spot, "ecs_frontend_spot": "true", "ecs_cpu_architecture": "X86_64"}) == []

@@ -71,3 +71,31 @@ def test_the_frontend_on_spot_is_priced_by_the_roles_placement():
 def test_an_unknown_option_is_refused():
     with pytest.raises(Exception, match="option must be one of"):
         cf.cost_stack(settings("lean"), "enterprise")
+
+
+# What -e name=value gives (a string) against what YAML or -e '{"name": false}' gives.
+AS_TEXT = {True: ["true", "True", "yes", "on", "1"], False: ["false", "False", "no", "off", "0"]}
+
+
+@pytest.mark.parametrize("option", ["lean", "growth", "production"])
+@pytest.mark.parametrize("name", ["rds_publicly_accessible", "rds_multi_az", "ecs_assign_public_ip",
+                                  "ecs_frontend_spot", "cache_enabled", "edge_enabled"])
+def test_a_boolean_from_the_command_line_prices_as_from_yaml(option, name):
+    for value, spellings in AS_TEXT.items():
+        expected = cf.cost_stack({**settings(option), name: value}, option)
+        for text in spellings:
+            assert cf.cost_stack({**settings(option), name: text}, option) == expected, (name, text)
+    with pytest.raises(Exception, match=f"{name} must be true or false"):
+        cf.cost_stack({**settings(option), name: "maybe"}, option)
+
+
+def test_numbers_from_the_command_line_price_as_from_yaml():
+    base = settings("lean")
+    for name, value in (("ecs_desired_count", 2), ("rds_allocated_storage", 30), ("ecs_backend_cpu", 512),
+                        ("cost_ecr_gb", 2.5), ("cost_lcu", 1.5)):
+        assert cf.cost_stack({**base, name: str(value)}, "lean") == cf.cost_stack({**base, name: value}, "lean"), name
+
+
+def test_a_plan_aws_cannot_run_is_not_priced():
+    with pytest.raises(Exception, match="ecs_frontend_spot and ecs_cpu_architecture"):
+        cf.cost_stack({**settings("production"), "ecs_cpu_architecture": "ARM64"}, "production")
