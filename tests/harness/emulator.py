@@ -50,6 +50,9 @@ SERVER_ENV = {
     "MOTO_ACM_VALIDATION_WAIT": "2",
     # Services report one running task, so a service of desired count 1 becomes stable.
     "MOTO_ECS_SERVICE_RUNNING": "1",
+    # A new ECR repository holds an image tagged "latest" at once, as after phase 1.3's push (no Docker engine
+    # here to push one); an emulator that tests a fresh account's missing images sets it to "".
+    "PRECEDENTUM_EMULATOR_ECR_SEED_TAG": "latest",
     # A one-off task whose command holds this argument fails (moto_server.py; for tests of failures).
     "PRECEDENTUM_EMULATOR_FAILING_ARG": "fail-for-test",
 }

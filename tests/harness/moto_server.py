@@ -30,6 +30,8 @@ docs/testing.md lists them.
 - ECS's service-linked role: a cluster made (or given capacity providers) before AWSServiceRoleForECS
   exists fails on AWS with "Unable to assume the service linked role"; so it does here. moto names
   the role as AWS does (AWSServiceRoleForECS, not AWSServiceRoleForecs).
+- ECR images: with PRECEDENTUM_EMULATOR_ECR_SEED_TAG set, a new repository holds an image under that tag
+  at once (what phase 1.3's build and push gives it on AWS; no Docker engine runs here).
 - ECS RunTask: on Fargate a container needs no memory of its own (the task's applies); moto
   answers HTTP 500 unless every container has one.
 - ElastiCache DeleteReplicationGroup: AWS removes the group once deleted; moto keeps it "deleting"
@@ -63,6 +65,7 @@ from moto.budgets import responses as budgets_responses
 from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
 from moto.core.exceptions import JsonRESTError
+from moto.ecr import models as ecr_models
 from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
@@ -353,6 +356,28 @@ ecs_responses.EC2ContainerServiceResponse.create_cluster = _needs_service_linked
     ecs_responses.EC2ContainerServiceResponse.create_cluster)
 ecs_responses.EC2ContainerServiceResponse.put_cluster_capacity_providers = _needs_service_linked_role(
     ecs_responses.EC2ContainerServiceResponse.put_cluster_capacity_providers)
+
+# Images. moto never checks that a task's image exists; AWS tasks then loop on CannotPullContainerError.
+# The roles now check ECR before phase 2.2, so an account needs images, and no Docker engine runs here to
+# push them: a repository made while PRECEDENTUM_EMULATOR_ECR_SEED_TAG is set gets an image manifest under
+# that tag at once, as phase 1.3 with precedentum_app_path (build and push) gives it on AWS. Unset (or
+# empty), repositories start empty, as on a fresh account without a push.
+_original_create_repository = ecr_models.ECRBackend.create_repository
+
+
+def _create_repository_with_an_image(self, repository_name, *args, **kwargs):
+    repository = _original_create_repository(self, repository_name, *args, **kwargs)
+    tag = os.environ.get("PRECEDENTUM_EMULATOR_ECR_SEED_TAG", "")
+    if tag:
+        self.put_image(repository_name, json.dumps({
+            "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+                       "digest": "sha256:" + "b" * 64},
+            "layers": []}), tag)
+    return repository
+
+
+ecr_models.ECRBackend.create_repository = _create_repository_with_an_image
 
 _original_task_init = ecs_models.Task.__init__
 
