@@ -178,7 +178,11 @@ def wanted_config(p, caller_reference):
                                    "OriginKeepaliveTimeout": 5}}]),
         "DefaultCacheBehavior": {**behaviour, "CachePolicyId": CACHING_DISABLED, "OriginRequestPolicyId": ALL_VIEWER,
                                  "AllowedMethods": {**_items(ALL_METHODS), "CachedMethods": _items(["GET", "HEAD"])}},
+        # Every behaviour forwards the viewer's Host (AllViewer; the cache key stays CachingOptimized's): with
+        # the origin's own *.elb.amazonaws.com name as Host, an https-only origin answers with the team's
+        # certificate for another name (502), and Django refuses a Host outside ALLOWED_HOSTS.
         "CacheBehaviors": _items([{**behaviour, "PathPattern": path, "CachePolicyId": CACHING_OPTIMIZED,
+                                   "OriginRequestPolicyId": ALL_VIEWER,
                                    "AllowedMethods": {**_items(["GET", "HEAD"]),
                                                       "CachedMethods": _items(["GET", "HEAD"])}}
                                   for path in p["cached_paths"]]),
@@ -205,7 +209,7 @@ def summary(config):
         "origin": (origin.get("DomainName"), (origin.get("CustomOriginConfig") or {}).get("OriginProtocolPolicy")),
         "default": (default.get("CachePolicyId"), default.get("OriginRequestPolicyId"),
                     default.get("ViewerProtocolPolicy")),
-        "cached": sorted((b.get("PathPattern"), b.get("CachePolicyId"))
+        "cached": sorted((b.get("PathPattern"), b.get("CachePolicyId"), b.get("OriginRequestPolicyId") or "")
                          for b in (config.get("CacheBehaviors") or {}).get("Items") or []),
         "certificate": (config.get("ViewerCertificate") or {}).get("ACMCertificateArn") or "",
         "web_acl": config.get("WebACLId") or "",
