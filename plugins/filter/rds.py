@@ -92,13 +92,39 @@ def rds_replacement_problems(current, desired):
     return problems
 
 
+def _version(text):
+    try:
+        return tuple(int(part) for part in str(text).split("."))
+    except ValueError:
+        return ()
+
+
 def rds_engine_version_request(desired, current=None):
-    """The engine version to send: a major-only input keeps the current minor (no needless modify)."""
+    """The engine version to send. A major-only input keeps the current minor (no needless modify); so does a
+    pinned minor older than the running one of the same major: RDS upgraded it (auto_minor_version_upgrade)
+    and would refuse going back, which is no downgrade the user asked for."""
     desired = str(desired)
     have = (current or {}).get("engine_version")
-    if have and "." not in desired and str(have).split(".")[0] == desired:
-        return have
+    if have and str(have).split(".")[0] == desired.split(".")[0]:
+        if "." not in desired or _version(have) >= _version(desired):
+            return str(have)
     return desired
+
+
+def rds_offered_version_problem(requested, offered, current=None):
+    """Why RDS would refuse the requested version, or "": a pinned minor it no longer offers (the offered ones
+    of that major named). A major alone, or the version running now, needs no look."""
+    requested = str(requested)
+    if "." not in requested or requested == str((current or {}).get("engine_version") or ""):
+        return ""
+    versions = sorted({str(v) for v in offered or []}, key=_version)
+    if requested in versions:
+        return ""
+    same_major = [v for v in versions if v.split(".")[0] == requested.split(".")[0]]
+    return (f"rds_engine_version {requested} is not offered by RDS for PostgreSQL in this region"
+            + (f" (offered for {requested.split('.')[0]}: {', '.join(same_major)})" if same_major
+               else f" (no {requested.split('.')[0]}.x is offered)")
+            + "; give one of them, or the major alone (\"" + requested.split(".")[0] + "\") for RDS's default minor")
 
 
 def rds_input_errors(inputs):
@@ -151,5 +177,6 @@ class FilterModule:
         return {
             "rds_replacement_problems": rds_replacement_problems,
             "rds_engine_version_request": rds_engine_version_request,
+            "rds_offered_version_problem": rds_offered_version_problem,
             "rds_input_errors": rds_input_errors,
         }

@@ -14,6 +14,8 @@ docs/testing.md lists them.
 - RDS Performance Insights: AWS reports PerformanceInsightsEnabled (and the retention) in
   DescribeDBInstances; moto ignores EnablePerformanceInsights at create and keeps it only under
   another name at modify, so amazon.aws.rds_instance would switch it on at every run.
+- RDS DescribeDBEngineVersions: moto lacks it; this lists PostgreSQL versions AWS offers (a fixed list
+  standing for AWS's, overridable by PRECEDENTUM_EMULATOR_POSTGRES_VERSIONS).
 - ECS clusters: AWS returns capacityProviders and defaultCapacityProviderStrategy (empty lists)
   for every cluster, and an empty tag list; moto leaves them out, which breaks
   community.aws.ecs_cluster's second run and community.aws.ecs_tag.
@@ -76,6 +78,7 @@ from moto.elbv2 import models as elbv2_models
 from moto.iam import models as iam_models
 from moto.moto_api import state_manager
 from moto.rds import models as rds_models
+from moto.rds import responses as rds_responses
 from moto.server import main
 from moto.ses import models as ses_models
 
@@ -99,6 +102,26 @@ def _init_with_gp3_baseline(self, *args, **kwargs):
 rds_models.DBInstance.__init__ = _init_with_gp3_baseline
 # ModifyDBInstance sets enable_performance_insights; DescribeDBInstances reads this name.
 rds_models.DBInstance.performance_insights_enabled = property(lambda self: bool(self.enable_performance_insights))
+
+# RDS DescribeDBEngineVersions: moto lacks it (HTTP 500). AWS lists the versions it offers (and retires old
+# minors, so a pinned minor can stop being offered); this answers for PostgreSQL from the list below, which
+# stands for what AWS offers (PRECEDENTUM_EMULATOR_POSTGRES_VERSIONS, comma-separated, overrides it).
+POSTGRES_VERSIONS = "16.8,16.9,17.4,17.5,17.6,17.7,18.1"
+
+
+def _describe_db_engine_versions(self):
+    engine = self.params.get("Engine") or "postgres"
+    wanted = self.params.get("EngineVersion")
+    offered = os.environ.get("PRECEDENTUM_EMULATOR_POSTGRES_VERSIONS", POSTGRES_VERSIONS).split(",")
+    versions = [v for v in offered if engine == "postgres" and (not wanted or v == wanted or v.split(".")[0] == wanted)]
+    if self.params.get("DefaultOnly") in (True, "true"):
+        versions = [max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))] if versions else []
+    return rds_responses.ActionResult({"DBEngineVersions": [
+        {"Engine": engine, "EngineVersion": v, "DBParameterGroupFamily": f"postgres{v.split('.')[0]}",
+         "Status": "available"} for v in versions]})
+
+
+rds_responses.RDSResponse.describe_db_engine_versions = _describe_db_engine_versions
 
 # AWS's documented defaults for an application load balancer's attributes.
 ALB_DEFAULT_ATTRIBUTES = {

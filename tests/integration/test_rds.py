@@ -94,3 +94,24 @@ def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacem
     assert gone.rc == 0, gone
     assert "without a final snapshot" in gone.flat
     assert rds.describe_db_snapshots()["DBSnapshots"] == []
+
+
+def test_a_minor_version_rds_upgraded_to_is_kept_and_an_unoffered_minor_is_refused(emulator, playbook, prebuilt):
+    """RDS upgrades minors itself (auto_minor_version_upgrade): a pinned 17.6 must not try to take a 17.7
+    instance back, and a pinned minor RDS does not offer (the emulator's list: tests/harness/moto_server.py) is
+    refused before any change, naming the offered ones."""
+    rds = emulator.client("rds")
+    prebuilt(emulator, "week1.yml")
+    rds.modify_db_instance(DBInstanceIdentifier=f"{PREFIX}-db", EngineVersion="17.7", ApplyImmediately=True)
+    assert db_instance(rds)["EngineVersion"] == "17.7"
+
+    pinned = playbook("week1.yml", "--tags", "rds", extra_vars={"rds_engine_version": "17.6"})
+    assert pinned.rc == 0 and pinned.changed == 0, pinned
+    assert "RDS upgraded it past the pinned rds_engine_version 17.6" in pinned.flat
+    assert db_instance(rds)["EngineVersion"] == "17.7"
+
+    unoffered = playbook("week1.yml", "--tags", "rds", extra_vars={"rds_engine_version": "17.9"})
+    assert unoffered.rc != 0, unoffered
+    assert "rds_engine_version 17.9 is not offered" in unoffered.flat
+    assert "offered for 17: 17.4, 17.5, 17.6, 17.7" in unoffered.flat
+    assert db_instance(rds)["EngineVersion"] == "17.7"

@@ -64,6 +64,21 @@ def test_major_only_version_keeps_the_current_minor():
     assert rds.rds_engine_version_request("17.7", CURRENT) == "17.7"
     assert rds.rds_engine_version_request("18", CURRENT) == "18"
     assert rds.rds_engine_version_request("17", {}) == "17"
+    # RDS upgraded the instance past a pinned minor (auto_minor_version_upgrade): it is not sent back.
+    assert rds.rds_engine_version_request("17.5", CURRENT) == "17.6"
+    assert rds.rds_engine_version_request("17.6", CURRENT) == "17.6"
+    assert rds.rds_engine_version_request("17.10", {**CURRENT, "engine_version": "17.9"}) == "17.10"
+    assert rds.rds_engine_version_request("16.9", CURRENT) == "16.9"  # a downgrade: refused elsewhere
+
+
+def test_a_pinned_minor_rds_does_not_offer_is_refused_naming_the_offered_ones():
+    offered = ["16.9", "17.4", "17.5", "17.6"]
+    assert rds.rds_offered_version_problem("17.5", offered) == ""
+    assert rds.rds_offered_version_problem("17", offered) == ""
+    assert rds.rds_offered_version_problem("17.6", [], CURRENT) == ""  # the running one
+    problem = rds.rds_offered_version_problem("17.2", offered)
+    assert "rds_engine_version 17.2 is not offered" in problem and "17.4, 17.5, 17.6" in problem
+    assert "no 19.x is offered" in rds.rds_offered_version_problem("19.1", offered)
 
 
 def test_inputs_accept_defaults_and_strings_from_the_command_line():
