@@ -66,6 +66,7 @@ import sys
 from moto.budgets import responses as budgets_responses
 from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
+from moto.core import responses as core_responses
 from moto.core.exceptions import JsonRESTError
 from moto.ecr import models as ecr_models
 from moto.ecs import exceptions as ecs_exceptions
@@ -122,6 +123,49 @@ def _describe_db_engine_versions(self):
 
 
 rds_responses.RDSResponse.describe_db_engine_versions = _describe_db_engine_versions
+
+# Eventual consistency on deletion: AWS refuses, for a while, to delete what something just let go of - a
+# certificate right after its listener (ResourceInUseException), a security group or subnet while network
+# interfaces of the load balancer, tasks or database are still detaching (DependencyViolation), a cluster
+# whose tasks are still stopping (ClusterContainsTasksException). moto deletes at once. With
+# PRECEDENTUM_EMULATOR_REFUSE="Action:ErrorCode:N,..." the first N calls of each action are refused that way.
+_REFUSED: dict[str, int] = {}
+_REFUSAL_MESSAGES = {
+    "DependencyViolation": "resource has a dependent object",
+    "ResourceInUseException": "Certificate is in use.",
+    "ClusterContainsTasksException": "The Cluster cannot be deleted while Tasks are active.",
+}
+
+
+def _refusal(action):
+    for rule in filter(None, os.environ.get("PRECEDENTUM_EMULATOR_REFUSE", "").split(",")):
+        name, code, count = rule.split(":")
+        if name == action and _REFUSED.get(action, 0) < int(count):
+            _REFUSED[action] = _REFUSED.get(action, 0) + 1
+            return code
+    return None
+
+
+_original_call_action = core_responses.BaseResponse.call_action
+
+
+def _call_action_refusing(self):
+    action = self._get_action()
+    code = _refusal(action)
+    if code:
+        message = f"{_REFUSAL_MESSAGES.get(code, 'refused')} (emulated: refusal {_REFUSED[action]} of {action})"
+
+        def refuse():
+            if type(self).__module__.startswith("moto.ec2."):
+                from moto.ec2.exceptions import EC2ClientError
+
+                raise EC2ClientError(code, message)
+            raise JsonRESTError(code, message)
+        setattr(self, core_responses.camelcase_to_underscores(action), refuse)
+    return _original_call_action(self)
+
+
+core_responses.BaseResponse.call_action = _call_action_refusing
 
 # AWS's documented defaults for an application load balancer's attributes.
 ALB_DEFAULT_ATTRIBUTES = {

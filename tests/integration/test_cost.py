@@ -110,6 +110,8 @@ def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_no
         ("Load balancer", "capacity, 1 LCU on average (an assumption)"): (1, 5.84),
         ("Public IPv4", "load balancer nodes (one per zone)"): (2, 7.30),
         ("Secrets Manager", "secrets"): (2, 0.80),
+        # The emulator's stand-in for phase 1.3's push: an image of a few bytes in each repository.
+        ("ECR", "image storage"): (0.0, 0.0),
     }, lines
     assert report["unexpected"] == [] and report["total_monthly_usd"] == 73.32
     assert report["findings"]["repositories_without_lifecycle"] == []

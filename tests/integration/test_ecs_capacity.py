@@ -16,6 +16,9 @@ SPOT = [{"capacity_provider": "FARGATE", "base": 1, "weight": 1},
 def make_service(emu) -> None:
     """A service on the Fargate launch type, as the lean option's are, in a cluster without capacity providers."""
     ecs = emu.client("ecs")
+    # Phase 2.1 makes ECS's service-linked role first; without it the emulator, as AWS for an account's first
+    # cluster, refuses the capacity providers (test_iam_service_linked_role.py).
+    emu.client("iam").create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     ecs.create_cluster(clusterName=CLUSTER)
     ecs.register_task_definition(family=SERVICE, containerDefinitions=[
         {"name": "frontend", "image": "frontend:1", "memory": 512}])
