@@ -242,19 +242,14 @@ def billing_period(as_of):
             "days_in_month": days_in_month, "month_end": month_end.isoformat()}
 
 
-def cost_explorer(module, period, tags=None):
+def cost_explorer(module, period):
     """Unblended cost per SERVICE over the period, credits and refunds left out (they would hide
     what the resources cost), and Cost Explorer's forecast of the month's total, or None with the
-    reason it gave none. Cost Explorer answers from us-east-1 only; each request costs $0.01.
-    With tags ({key: value} of active cost allocation tags), only what carries them: this deployment's
-    share of the bill, not the whole account's."""
+    reason it gave none. Cost Explorer answers from us-east-1 only; each request costs $0.01."""
     ce = module.client("ce", region="us-east-1")
-    no_credits = {"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit", "Refund"]}}}
-    by_tags = [{"Tags": {"Key": key, "Values": [value], "MatchOptions": ["EQUALS"]}}
-               for key, value in sorted((tags or {}).items())]
     request = {"TimePeriod": {"Start": period["start"], "End": period["end"]}, "Granularity": "MONTHLY",
                "Metrics": ["UnblendedCost"], "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-               "Filter": {"And": [no_credits, *by_tags]} if by_tags else no_credits}
+               "Filter": {"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit", "Refund"]}}}}
     billed = {}
     try:
         while True:
@@ -272,9 +267,7 @@ def cost_explorer(module, period, tags=None):
         return billed, None, ""  # a whole month: nothing left to forecast
     try:
         forecast = ce.get_cost_forecast(TimePeriod={"Start": period["end"], "End": period["month_end"]},
-                                        Metric="UNBLENDED_COST", Granularity="MONTHLY",
-                                        **({"Filter": {"And": by_tags}} if len(by_tags) > 1
-                                           else {"Filter": by_tags[0]} if by_tags else {}))
+                                        Metric="UNBLENDED_COST", Granularity="MONTHLY")
         return billed, sum(billed.values()) + float(forecast["Total"]["Amount"]), ""
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError, ValueError) as e:
         return billed, None, f"Cost Explorer gave no forecast ({_first_line(e)}): the forecast is linear"

@@ -42,9 +42,6 @@ docs/testing.md lists them.
 - Cost Explorer GetCostForecast: moto lacks it (HTTP 500, retried by every client). AWS answers an
   account with too little billing history - as every emulator account is - with
   DataUnavailableException; so does this.
-- Cost Explorer ListCostAllocationTags and UpdateCostAllocationTagsStatus: moto lacks them; a key is listed
-  once a resource of the region carries it (AWS: up to 24 hours later), refused in a member account
-  (PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT).
 - Budgets UpdateBudget, DescribeSubscribersForNotification, CreateSubscriber, DeleteSubscriber:
   moto lacks them (HTTP 500); these do what AWS documents, on moto's own budgets.
 
@@ -464,46 +461,6 @@ def _task_init_with_failures(self, *args, **kwargs):
 
 ecs_models.Task.__init__ = _task_init_with_failures
 state_manager.set_transition(model_name="ecs::task", transition={"progression": "immediate"})
-
-
-# Cost allocation tags: moto lacks ListCostAllocationTags and UpdateCostAllocationTagsStatus (HTTP 500). AWS lists
-# a user-defined tag key once it has been used on a resource (up to 24 hours later; here at once: the keys the
-# Resource Groups Tagging API finds in the region), Inactive until activated. With
-# PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT set, the account is an organization's member: both calls are refused.
-_TAG_STATUS: dict[str, str] = {}
-
-
-def _member_account_refusal():
-    if os.environ.get("PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT"):
-        raise JsonRESTError("AccessDeniedException", "Linked account doesn't have access to cost allocation tags.")
-
-
-def _list_cost_allocation_tags(self):
-    _member_account_refusal()
-    from moto.resourcegroupstaggingapi.models import resourcegroupstaggingapi_backends
-
-    tagging = resourcegroupstaggingapi_backends[self.current_account]["us-east-1"]
-    used, token = set(), None
-    while True:
-        token, keys = tagging.get_tag_keys(pagination_token=token)
-        used |= set(keys)
-        if not token:
-            break
-    wanted = self._get_param("TagKeys") or sorted(used)
-    return json.dumps({"CostAllocationTags": [
-        {"TagKey": key, "Type": "UserDefined", "Status": _TAG_STATUS.get(key, "Inactive")}
-        for key in wanted if key in used and not key.startswith("aws:")]})
-
-
-def _update_cost_allocation_tags_status(self):
-    _member_account_refusal()
-    for item in self._get_param("CostAllocationTagsStatus") or []:
-        _TAG_STATUS[item["TagKey"]] = item["Status"]
-    return json.dumps({"Errors": []})
-
-
-ce_responses.CostExplorerResponse.list_cost_allocation_tags = _list_cost_allocation_tags
-ce_responses.CostExplorerResponse.update_cost_allocation_tags_status = _update_cost_allocation_tags_status
 
 
 def _cost_forecast_unavailable(self):
