@@ -107,8 +107,6 @@ class Account:
             stack = {"rds": {"instance_class": db["DBInstanceClass"], "multi_az": db.get("MultiAZ", False),
                              "storage_gb": db.get("AllocatedStorage", 20), "backup_gb": 0,
                              "publicly_accessible": db.get("PubliclyAccessible", False)}}
-            if db["DBInstanceClass"].startswith(("db.t3.", "db.t4g.")):
-                stack["rds"]["surplus_credits_30_days"] = self.surplus_credits(db["DBInstanceIdentifier"])
             self.add(_tags(db.get("TagList")), db["DBInstanceIdentifier"], "RDS",
                      f"instance {db['DBInstanceIdentifier']}", stack)
         snapshots = rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="manual").build_full_result()
@@ -116,18 +114,6 @@ class Account:
             ours = self.is_ours(_tags(snap.get("TagList")), snap["DBSnapshotIdentifier"])
             self.findings["snapshots"].append(
                 {"id": snap["DBSnapshotIdentifier"], "gb": snap.get("AllocatedStorage", 0), "ours": ours})
-
-    def surplus_credits(self, identifier):
-        """CPU surplus credits CloudWatch says the instance was charged in the last 30 days (unlimited mode)."""
-        import datetime
-
-        end = datetime.datetime.now(datetime.UTC)
-        points = self.client("cloudwatch").get_metric_statistics(
-            Namespace="AWS/RDS", MetricName="CPUSurplusCreditsCharged",
-            Dimensions=[{"Name": "DBInstanceIdentifier", "Value": identifier}],
-            StartTime=end - datetime.timedelta(days=30), EndTime=end, Period=86400, Statistics=["Sum"],
-        ).get("Datapoints")
-        return round(sum(p.get("Sum", 0) for p in points or []), 2)
 
     def load_balancers(self):
         elb = self.client("elbv2")
