@@ -73,9 +73,14 @@ def monitoring_alarms(found):
                    "AWS/RDS", "FreeStorageSpace", db, "Minimum", "LessThanThreshold",
                    found["db_free_storage_gb"] * GB, period, periods, "Bytes"),
             _alarm(found, "db-cpu-credits-low",
-                   f"RDS {found['db']}: fewer than {found['db_cpu_credits']} CPU credits (a t4g slows down at 0)",
+                   f"RDS {found['db']}: fewer than {found['db_cpu_credits']} CPU credits (at 0 a t4g does not slow "
+                   "down: in unlimited mode it bills surplus credits, $0.075 a vCPU-hour)",
                    "AWS/RDS", "CPUCreditBalance", db, "Minimum", "LessThanThreshold", found["db_cpu_credits"],
                    period, periods, "Count"),
+            _alarm(found, "db-cpu-surplus-credits",
+                   f"RDS {found['db']}: surplus CPU credits charged (unlimited mode bills them: the instance runs "
+                   "above its baseline with no credits left)",
+                   "AWS/RDS", "CPUSurplusCreditsCharged", db, "Sum", "GreaterThanThreshold", 0, 3600, 1, "Count"),
         ]
     lb = arn_suffix(found.get("alb") or "", "app/")
     if lb:
@@ -125,8 +130,8 @@ def monitoring_dashboard(found):
 
 
 # The name endings of the alarms above: what the role may remove as its own when a resource is gone.
-ALARM_SUFFIXES = ("-cpu-high", "-db-connections-high", "-db-storage-low", "-db-cpu-credits-low", "-app-errors",
-                  "-unhealthy")
+ALARM_SUFFIXES = ("-cpu-high", "-db-connections-high", "-db-storage-low", "-db-cpu-credits-low",
+                  "-db-cpu-surplus-credits", "-app-errors", "-unhealthy")
 
 
 def monitoring_stale_alarms(held, prefix, wanted):

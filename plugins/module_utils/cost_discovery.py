@@ -107,6 +107,8 @@ class Account:
             stack = {"rds": {"instance_class": db["DBInstanceClass"], "multi_az": db.get("MultiAZ", False),
                              "storage_gb": db.get("AllocatedStorage", 20), "backup_gb": 0,
                              "publicly_accessible": db.get("PubliclyAccessible", False)}}
+            if db["DBInstanceClass"].startswith(("db.t3.", "db.t4g.")):
+                stack["rds"]["surplus_credits_30_days"] = self.surplus_credits(db["DBInstanceIdentifier"])
             self.add(_tags(db.get("TagList")), db["DBInstanceIdentifier"], "RDS",
                      f"instance {db['DBInstanceIdentifier']}", stack)
         snapshots = rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="manual").build_full_result()
@@ -114,6 +116,18 @@ class Account:
             ours = self.is_ours(_tags(snap.get("TagList")), snap["DBSnapshotIdentifier"])
             self.findings["snapshots"].append(
                 {"id": snap["DBSnapshotIdentifier"], "gb": snap.get("AllocatedStorage", 0), "ours": ours})
+
+    def surplus_credits(self, identifier):
+        """CPU surplus credits CloudWatch says the instance was charged in the last 30 days (unlimited mode)."""
+        import datetime
+
+        end = datetime.datetime.now(datetime.UTC)
+        points = self.client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/RDS", MetricName="CPUSurplusCreditsCharged",
+            Dimensions=[{"Name": "DBInstanceIdentifier", "Value": identifier}],
+            StartTime=end - datetime.timedelta(days=30), EndTime=end, Period=86400, Statistics=["Sum"],
+        ).get("Datapoints")
+        return round(sum(p.get("Sum", 0) for p in points or []), 2)
 
     def load_balancers(self):
         elb = self.client("elbv2")
@@ -228,14 +242,19 @@ def billing_period(as_of):
             "days_in_month": days_in_month, "month_end": month_end.isoformat()}
 
 
-def cost_explorer(module, period):
+def cost_explorer(module, period, tags=None):
     """Unblended cost per SERVICE over the period, credits and refunds left out (they would hide
     what the resources cost), and Cost Explorer's forecast of the month's total, or None with the
-    reason it gave none. Cost Explorer answers from us-east-1 only; each request costs $0.01."""
+    reason it gave none. Cost Explorer answers from us-east-1 only; each request costs $0.01.
+    With tags ({key: value} of active cost allocation tags), only what carries them: this deployment's
+    share of the bill, not the whole account's."""
     ce = module.client("ce", region="us-east-1")
+    no_credits = {"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit", "Refund"]}}}
+    by_tags = [{"Tags": {"Key": key, "Values": [value], "MatchOptions": ["EQUALS"]}}
+               for key, value in sorted((tags or {}).items())]
     request = {"TimePeriod": {"Start": period["start"], "End": period["end"]}, "Granularity": "MONTHLY",
                "Metrics": ["UnblendedCost"], "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-               "Filter": {"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit", "Refund"]}}}}
+               "Filter": {"And": [no_credits, *by_tags]} if by_tags else no_credits}
     billed = {}
     try:
         while True:
@@ -253,7 +272,9 @@ def cost_explorer(module, period):
         return billed, None, ""  # a whole month: nothing left to forecast
     try:
         forecast = ce.get_cost_forecast(TimePeriod={"Start": period["end"], "End": period["month_end"]},
-                                        Metric="UNBLENDED_COST", Granularity="MONTHLY")
+                                        Metric="UNBLENDED_COST", Granularity="MONTHLY",
+                                        **({"Filter": {"And": by_tags}} if len(by_tags) > 1
+                                           else {"Filter": by_tags[0]} if by_tags else {}))
         return billed, sum(billed.values()) + float(forecast["Total"]["Amount"]), ""
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError, ValueError) as e:
         return billed, None, f"Cost Explorer gave no forecast ({_first_line(e)}): the forecast is linear"

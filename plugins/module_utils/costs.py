@@ -90,6 +90,16 @@ def _rds(rds, free_tier, lines):
     if free_tier == "legacy_12_months":
         billed, note = max(0, storage - LEGACY["rds_storage_gb"]), "free tier: 20 GB"
     lines.append(line("RDS", "storage (gp3)", storage, "GB-month", per_gb, per_gb * billed, note=note))
+    # T4g (and T3) instances run in unlimited mode: at zero credits they bill surplus credits (one credit is
+    # one vCPU-minute) instead of slowing down. Deployed mode reads what CloudWatch charged in the last 30 days.
+    surplus = rds.get("surplus_credits_30_days", 0)
+    if surplus:
+        unit_price = price("rds.cpu_credit.vcpu_hour")["usd"]
+        hours = surplus / 60
+        lines.append(line("RDS", "CPU surplus credits (unlimited mode, the last 30 days)", round(hours, 2),
+                          "vCPU-hour", unit_price, unit_price * hours * HOURS_PER_MONTH / (30 * 24),
+                          worst("rds.cpu_credit.vcpu_hour"),
+                          "the database ran above its baseline with no credits left: a larger class may cost less"))
     backup = rds.get("backup_gb", 0)
     if backup:
         billed, note = backup, "beyond the free backup equal to the storage"

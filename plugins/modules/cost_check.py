@@ -36,6 +36,13 @@ options:
     type: str
     choices: [plan, deployed, actual]
     default: plan
+  billing_tags:
+    description:
+      - Actual mode - the active cost allocation tags ({key - value}, e.g. C(Project) and C(Environment)) whose
+        costs alone are read, so that the report shows this deployment's share of the bill and not the
+        whole account's (M(precedentum.deploy.cost_allocation_tags) activates them). Empty, the whole account.
+    type: dict
+    default: {}
   as_of:
     description:
       - Actual mode - the day the month to date ends (not included), C(YYYY-MM-DD); on the 1st of a
@@ -235,6 +242,10 @@ month_to_date_usd:
   description: Actual mode - billed so far this month (RV(total_monthly_usd) is the forecast).
   returned: when mode is actual
   type: float
+billing_tags:
+  description: Actual mode - the cost allocation tags the bill was read for (empty - the whole account).
+  returned: when mode is actual
+  type: dict
 period:
   description: Actual mode - C(start), C(end) (excluded), C(days) billed, C(days_in_month), C(month_end).
   returned: when mode is actual
@@ -340,9 +351,10 @@ def actual_mode(module, p):
     except costs.PriceMissing as e:
         module.fail_json(msg=f"{e} (collected {COLLECTED}): price it by hand or add it to the table")
     base = dict(changed=False, mode="actual", region=REGION, budget_usd=p["budget"], free_tier=p["free_tier"],
-                unexpected=[], recommendations=[], tiers={}, prices_collected=COLLECTED, period=period)
+                unexpected=[], recommendations=[], tiers={}, prices_collected=COLLECTED, period=period,
+                billing_tags=p["billing_tags"])
     try:
-        billed, forecast_total, note = cost_explorer(module, period)
+        billed, forecast_total, note = cost_explorer(module, period, p["billing_tags"])
     except CostExplorerUnavailable as e:
         message = f"Cost Explorer did not answer ({e}): nothing billed is shown. Enable it in the billing console."
         module.warn(message)
@@ -371,6 +383,7 @@ def actual_mode(module, p):
 def main():
     argument_spec = dict(
         mode=dict(type="str", choices=["plan", "deployed", "actual"], default="plan"),
+        billing_tags=dict(type="dict", default={}),
         as_of=dict(type="str"),
         ours_tags=dict(type="dict", default={"ManagedBy": "precedentum.deploy"}),
         name_prefix=dict(type="str"),

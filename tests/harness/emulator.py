@@ -64,6 +64,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
 def moto_server_command() -> list[str]:
     """moto's server, with the patches of tests/harness/moto_server.py, in this interpreter."""
     return [sys.executable, "-m", "tests.harness.moto_server"]
@@ -111,6 +117,14 @@ class Emulator:
         self.lightsail_port = free_port() if lightsail else None
         if lightsail:
             self.extra_env["PRECEDENTUM_LIGHTSAIL_PORT"] = str(self.lightsail_port)
+        # Public DNS (tests/harness/fake_dns.py, served by the same process): what phase 3.1's delegation check
+        # asks. Its zones file starts empty - every name NXDOMAIN - until delegate() or dns() fills it.
+        fd, self.dns_path = tempfile.mkstemp(prefix="fake-dns-", suffix=".json")
+        with os.fdopen(fd, "w") as handle:
+            handle.write("{}")
+        self.dns_port = free_udp_port()
+        self.extra_env.update({"PRECEDENTUM_EMULATOR_DNS_PORT": str(self.dns_port),
+                               "PRECEDENTUM_EMULATOR_DNS_FILE": self.dns_path})
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
 
@@ -127,6 +141,9 @@ class Emulator:
         if self.lightsail_port:
             # botocore's service-specific endpoint variable: Lightsail calls go to the Lightsail emulator.
             env["AWS_ENDPOINT_URL_LIGHTSAIL"] = self.lightsail_endpoint
+        # The module dns_delegation_info asks this resolver instead of the machine's: no query leaves it.
+        env["PRECEDENTUM_DNS_RESOLVERS"] = f"{HOST}:{self.dns_port}"
+        env["PRECEDENTUM_EMULATOR_DNS_FILE"] = self.dns_path
         return env
 
     def start(self, timeout: float = 30.0, detach: bool = False) -> Emulator:
@@ -148,6 +165,8 @@ class Emulator:
         if self.lightsail_port:
             self.lightsail_port = free_port()
             self.extra_env["PRECEDENTUM_LIGHTSAIL_PORT"] = str(self.lightsail_port)
+        self.dns_port = free_udp_port()
+        self.extra_env["PRECEDENTUM_EMULATOR_DNS_PORT"] = str(self.dns_port)
 
     def _start_once(self, timeout: float, detach: bool) -> bool:
         """True once the server answers; False when it ended first."""
@@ -230,6 +249,15 @@ class Emulator:
         with open(self.outbox_path) as handle:
             return [json.loads(line) for line in handle if line.strip()]
 
+    def dns(self, zone: str, answer: dict | None) -> None:
+        """Set what public DNS answers for ``zone``: {"ns": [...]}, {"silent": True}, {"rcode": 2}, or None
+        for NXDOMAIN (tests/harness/fake_dns.py)."""
+        set_public_dns(self.dns_path, zone, answer)
+
+    def delegate(self, zone: str) -> list[str]:
+        """Delegate ``zone`` to its Route 53 zone, as the team does at the registrar; the name servers."""
+        return delegate(self.client("route53"), self.dns_path, zone)
+
     def restart(self) -> Emulator:
         """A new server process on the same port: an empty account, as if never used (moto's reset
         keeps the services it has started, and makes their defaults, such as the default VPC, anew).
@@ -239,7 +267,7 @@ class Emulator:
 
     def stop(self) -> None:
         self._stop_process()
-        for path in (self.recording_path, self.outbox_path):
+        for path in (self.recording_path, self.outbox_path, self.dns_path):
             if path and os.path.exists(path):
                 os.unlink(path)
 
@@ -258,6 +286,29 @@ class Emulator:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def set_public_dns(path: str, zone: str, answer: dict | None) -> None:
+    with open(path, encoding="utf-8") as handle:
+        zones = json.load(handle)
+    zones.pop(zone.rstrip("."), None)
+    if answer is not None:
+        zones[zone.rstrip(".")] = answer
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(zones, handle)
+    os.replace(tmp, path)
+
+
+def delegate(route53, path: str, zone: str) -> list[str]:
+    """Public DNS answers ``zone`` with its Route 53 zone's name servers (fake_dns.py's zones file)."""
+    name = zone.rstrip(".") + "."
+    found = [z for z in route53.list_hosted_zones_by_name(DNSName=name)["HostedZones"] if z["Name"] == name]
+    if not found:
+        raise LookupError(f"no hosted zone {name} to delegate to")
+    servers = route53.get_hosted_zone(Id=found[0]["Id"])["DelegationSet"]["NameServers"]
+    set_public_dns(path, zone, {"ns": servers})
+    return servers
 
 
 class _Forked:
@@ -355,7 +406,8 @@ def _is_our_moto(pid: int, port: int) -> bool:
 def _exports(env: dict) -> str:
     keys = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
             "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
-    keys += tuple(k for k in ("AWS_ENDPOINT_URL_LIGHTSAIL",) if k in env)
+    keys += tuple(k for k in ("AWS_ENDPOINT_URL_LIGHTSAIL", "PRECEDENTUM_DNS_RESOLVERS",
+                              "PRECEDENTUM_EMULATOR_DNS_FILE") if k in env)
     return "\n".join(f"export {k}={env[k]}" for k in keys) + "\nunset AWS_PROFILE AWS_SESSION_TOKEN AWS_URL"
 
 
@@ -371,7 +423,18 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--log", default=None)
     stop = sub.add_parser("stop", help="stop the process recorded in --state (and only that one)")
     stop.add_argument("--state", required=True)
+    delegation = sub.add_parser("delegate", help="public DNS answers a zone with its Route 53 name servers, as "
+                                "after the registrar's change (the emulator of AWS_ENDPOINT_URL)")
+    delegation.add_argument("zone")
     args = parser.parse_args(argv)
+
+    if args.cmd == "delegate":
+        import boto3
+
+        route53 = boto3.client("route53", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=REGION)
+        servers = delegate(route53, os.environ["PRECEDENTUM_EMULATOR_DNS_FILE"], args.zone)
+        print(f"{args.zone} delegated to {', '.join(servers)}")
+        return 0
 
     if args.cmd == "run":
         command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -396,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "start":
         emu = Emulator(log_path=args.log).start(detach=True)
         state.parent.mkdir(parents=True, exist_ok=True)
-        state.write_text(json.dumps({"pid": emu.proc.pid, "port": emu.port, "endpoint": emu.endpoint}))
+        state.write_text(json.dumps({"pid": emu.proc.pid, "port": emu.port, "endpoint": emu.endpoint,
+                                     "dns_file": emu.dns_path}))
         print(_exports(emu.env()))
         return 0
 
@@ -410,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stopped the emulator (pid {info['pid']}, {info['endpoint']})", file=sys.stderr)
     else:
         print(f"pid {info['pid']} is no longer our emulator: left alone", file=sys.stderr)
+    if info.get("dns_file") and os.path.exists(info["dns_file"]):
+        os.unlink(info["dns_file"])
     state.unlink()
     return 0
 

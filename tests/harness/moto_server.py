@@ -39,14 +39,21 @@ docs/testing.md lists them.
 - ElastiCache DeleteReplicationGroup: AWS removes the group once deleted; moto keeps it "deleting"
   for ever. DeleteCacheSubnetGroup: moto lacks it (HTTP 500); this deletes a group no replication
   group uses, as AWS does (CacheSubnetGroupInUse otherwise).
+- ACM DNS validation: a certificate is issued only once public DNS (tests/harness/fake_dns.py) delegates a
+  zone of the account holding its validation record (moto issues after a few seconds, delegated or not).
 - Cost Explorer GetCostForecast: moto lacks it (HTTP 500, retried by every client). AWS answers an
   account with too little billing history - as every emulator account is - with
   DataUnavailableException; so does this.
+- Cost Explorer ListCostAllocationTags and UpdateCostAllocationTagsStatus: moto lacks them; a key is listed
+  once a resource of the region carries it (AWS: up to 24 hours later), refused in a member account
+  (PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT).
 - Budgets UpdateBudget, DescribeSubscribersForNotification, CreateSubscriber, DeleteSubscriber:
   moto lacks them (HTTP 500); these do what AWS documents, on moto's own budgets.
 
 With PRECEDENTUM_LIGHTSAIL_PORT set, the process also serves the Lightsail emulator on that port
-(tests/emulator/lightsail.py; Emulator sets AWS_ENDPOINT_URL_LIGHTSAIL to it).
+(tests/emulator/lightsail.py; Emulator sets AWS_ENDPOINT_URL_LIGHTSAIL to it). With
+PRECEDENTUM_EMULATOR_DNS_PORT, it answers NS queries there as public DNS would (tests/harness/fake_dns.py;
+Emulator sets PRECEDENTUM_DNS_RESOLVERS to it, so no query leaves the machine).
 
 Two test hooks, not AWS behaviours: SES keeps the mail it "sends" only in memory, so each message
 accepted is also written, one JSON line, to PRECEDENTUM_EMULATOR_OUTBOX (Emulator.sent_mail()).
@@ -63,6 +70,7 @@ import json
 import os
 import sys
 
+from moto.acm import models as acm_models
 from moto.budgets import responses as budgets_responses
 from moto.budgets.exceptions import NotFoundException as BudgetNotFound
 from moto.ce import responses as ce_responses
@@ -463,6 +471,46 @@ ecs_models.Task.__init__ = _task_init_with_failures
 state_manager.set_transition(model_name="ecs::task", transition={"progression": "immediate"})
 
 
+# Cost allocation tags: moto lacks ListCostAllocationTags and UpdateCostAllocationTagsStatus (HTTP 500). AWS lists
+# a user-defined tag key once it has been used on a resource (up to 24 hours later; here at once: the keys the
+# Resource Groups Tagging API finds in the region), Inactive until activated. With
+# PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT set, the account is an organization's member: both calls are refused.
+_TAG_STATUS: dict[str, str] = {}
+
+
+def _member_account_refusal():
+    if os.environ.get("PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT"):
+        raise JsonRESTError("AccessDeniedException", "Linked account doesn't have access to cost allocation tags.")
+
+
+def _list_cost_allocation_tags(self):
+    _member_account_refusal()
+    from moto.resourcegroupstaggingapi.models import resourcegroupstaggingapi_backends
+
+    tagging = resourcegroupstaggingapi_backends[self.current_account]["us-east-1"]
+    used, token = set(), None
+    while True:
+        token, keys = tagging.get_tag_keys(pagination_token=token)
+        used |= set(keys)
+        if not token:
+            break
+    wanted = self._get_param("TagKeys") or sorted(used)
+    return json.dumps({"CostAllocationTags": [
+        {"TagKey": key, "Type": "UserDefined", "Status": _TAG_STATUS.get(key, "Inactive")}
+        for key in wanted if key in used and not key.startswith("aws:")]})
+
+
+def _update_cost_allocation_tags_status(self):
+    _member_account_refusal()
+    for item in self._get_param("CostAllocationTagsStatus") or []:
+        _TAG_STATUS[item["TagKey"]] = item["Status"]
+    return json.dumps({"Errors": []})
+
+
+ce_responses.CostExplorerResponse.list_cost_allocation_tags = _list_cost_allocation_tags
+ce_responses.CostExplorerResponse.update_cost_allocation_tags_status = _update_cost_allocation_tags_status
+
+
 def _cost_forecast_unavailable(self):
     raise JsonRESTError("DataUnavailableException", "Insufficient amount of historical data to generate forecast.")
 
@@ -555,6 +603,52 @@ def _send_email_to_outbox(self, source, subject, body, destinations, *args, **kw
 
 ses_models.SESBackend.send_email = _send_email_to_outbox
 
+# ACM's DNS validation. moto issues every DNS-validated certificate after MOTO_ACM_VALIDATION_WAIT seconds,
+# delegated or not; AWS issues it only once public DNS answers the validation record, which needs the domain
+# delegated to the Route 53 zone holding it. With the public DNS of tests/harness/fake_dns.py on
+# (PRECEDENTUM_EMULATOR_DNS_FILE), a certificate stays PENDING_VALIDATION until a zone of the account holding
+# its validation record is delegated there (Emulator.delegate).
+def _validation_answers(certificate) -> bool:
+    path = os.environ.get("PRECEDENTUM_EMULATOR_DNS_FILE", "")
+    if not path:
+        return True
+    from moto.route53.models import route53_backends
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            public = {name.rstrip(".").lower(): answer for name, answer in json.load(handle).items()}
+    except (OSError, ValueError):
+        return False
+    account = certificate.arn.split(":")[4]
+    zones = list(route53_backends[account]["aws"].zones.values())
+    domain = (certificate.common_name or "").lower()
+    labels = domain.split(".")
+    for start in range(len(labels) - 1):
+        name = ".".join(labels[start:])
+        served_by = set(public.get(name, {}).get("ns", []))
+        for zone in zones:
+            if zone.name.rstrip(".").lower() != name or zone.private_zone:
+                continue
+            delegated = served_by & set(zone.delegation_set.name_servers if zone.delegation_set else [])
+            record = any(r.type == "CNAME" and r.name.rstrip(".").lower().endswith(domain)
+                         and r.name.startswith("_") for r in zone.rrsets)
+            if delegated and record:
+                return True
+    return False
+
+
+_acm_check = acm_models.CertBundle.check
+
+
+def _check_with_public_dns(self) -> None:
+    if self.type == "AMAZON_ISSUED" and self.status == "PENDING_VALIDATION" and not _validation_answers(self):
+        return
+    _acm_check(self)
+
+
+acm_models.CertBundle.check = _check_with_public_dns
+
+
 def _serve(argv: list[str]) -> None:
     # The Lightsail emulator (tests/emulator/lightsail.py) runs in this process, on a port of its own:
     # moto has no Lightsail, and one process per emulated account starts faster than two.
@@ -562,6 +656,11 @@ def _serve(argv: list[str]) -> None:
         from tests.emulator.lightsail import serve
 
         serve(int(os.environ["PRECEDENTUM_LIGHTSAIL_PORT"]))
+    # Public DNS for phase 3.1's delegation check (tests/harness/fake_dns.py), on a UDP port of its own.
+    if os.environ.get("PRECEDENTUM_EMULATOR_DNS_PORT"):
+        from tests.harness.fake_dns import serve as serve_dns
+
+        serve_dns(int(os.environ["PRECEDENTUM_EMULATOR_DNS_PORT"]), os.environ["PRECEDENTUM_EMULATOR_DNS_FILE"])
     main(argv)
 
 

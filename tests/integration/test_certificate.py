@@ -1,5 +1,5 @@
-"""The acm_certificate_request module on the emulator (its ACM issues a DNS-validated certificate after a
-short wait, records or not: that the records exist is the role's test, through Route 53)."""
+"""The acm_certificate_request module on the emulator (its ACM issues a DNS-validated certificate once public
+DNS answers the validation record: a zone holding it, delegated - tests/harness/fake_dns.py)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,16 @@ def test_request_find_wait_and_delete(emulator):
     tags = acm.list_tags_for_certificate(CertificateArn=cert["CertificateArn"])["Tags"]
     assert {"Key": "Project", "Value": "precedentum"} in tags
 
+    # Not delegated yet: the wait runs out, saying so.
+    early = request({"wait": True, "wait_timeout": 4})
+    assert early.rc != 0 and "PENDING_VALIDATION" in early.result["msg"], early
+    r53 = emulator.client("route53")
+    zone_id = r53.create_hosted_zone(Name="precedentum.example", CallerReference="test")["HostedZone"]["Id"]
+    (record,) = first.result["validation_records"]
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT",
+        "ResourceRecordSet": {"Name": record["name"], "Type": "CNAME", "TTL": 300,
+                              "ResourceRecords": [{"Value": record["value"]}]}}]})
+    emulator.delegate("precedentum.example")
     issued = request({"wait": True, "wait_timeout": 60})
     assert issued.rc == 0 and issued.result["changed"] is False, issued
     assert issued.result["certificate_arn"] == first.result["certificate_arn"] and issued.result["status"] == "ISSUED"

@@ -35,7 +35,7 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     assert sum(line["monthly_usd"] for line in report["lines"]) == pytest.approx(74.02, abs=0.03)
     ipv4 = sum(line["quantity"] for line in report["lines"] if line["service"] == "Public IPv4")
     assert ipv4 == 5, "2 tasks, 2 load balancer nodes, 1 public database"
-    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.0, "growth": 148.19, "production": 273.27}
+    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.0, "growth": 148.19, "production": 273.37}
     markdown = (tmp_path / "lean/cost-plan.md").read_text()
     assert "**Total: $74.02 a month.**" in markdown and "## The tiers side by side" in markdown
     assert "Run both containers in one task" in lean.flat and "saves $11.04" in lean.flat
@@ -116,6 +116,15 @@ def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_no
     assert report["unexpected"] == [] and report["total_monthly_usd"] == 73.32
     assert report["findings"]["repositories_without_lifecycle"] == []
 
+    # The t4g database ran above its baseline with no credits left: unlimited mode bills surplus credits
+    # (CloudWatch's CPUSurplusCreditsCharged, 90 credits = 1.5 vCPU-hours in the last 30 days), priced.
+    emulator.client("cloudwatch").put_metric_data(Namespace="AWS/RDS", MetricData=[{
+        "MetricName": "CPUSurplusCreditsCharged", "Value": 45.0, "Unit": "Count",
+        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": f"{prefix}-db"}]} for _ in range(2)])
+    surplus = {(line["service"], line["resource"]): (line["quantity"], line["monthly_usd"], line["confidence"])
+               for line in deployed()["lines"]}
+    assert surplus[("RDS", "CPU surplus credits (unlimited mode, the last 30 days)")] == (1.5, 0.11, "unverified")
+
     # Actual mode: what was billed, each service against the inventory's plan.
     actual = json.loads((tmp_path / "cost-actual.json").read_text())
     assert list(actual) == REPORT_KEYS + ["available", "month_to_date_usd", "period", "forecast_method", "comparison"]
@@ -146,5 +155,6 @@ def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_no
     unexpected = {item["resource"]: item["monthly_usd"] for item in report["unexpected"]}
     assert unexpected[f"NAT gateway {nat}"] == 36.50, "the gateway's hours and its public IPv4"
     assert any(name.startswith(f"instance {instance}") for name in unexpected), unexpected
-    assert report["total_monthly_usd"] == pytest.approx(73.32 + sum(unexpected.values()), abs=0.01)
+    # The plan's 73.32, the surplus credits still in CloudWatch's last 30 days, and what was made behind its back.
+    assert report["total_monthly_usd"] == pytest.approx(73.32 + 0.11 + sum(unexpected.values()), abs=0.01)
     assert f"NAT gateway {nat}" in (tmp_path / "cost-deployed.md").read_text()

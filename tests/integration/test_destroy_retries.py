@@ -35,6 +35,9 @@ def play(emu, name, *args, **extra):
 def test_destroy_retries_what_aws_refuses_for_a_while_and_finishes_in_one_run(refusing_emulator, prebuilt):
     emu = refusing_emulator
     prebuilt(emu, ["week1.yml", "week2.yml"])
+    new_zone = play(emu, "week3.yml", "--tags", "https", **HTTPS)
+    assert new_zone.rc != 0 and "is new" in new_zone.flat, new_zone
+    emu.delegate("precedentum.example")
     https = play(emu, "week3.yml", "--tags", "https", **HTTPS)
     assert https.rc == 0, https
     assert emu.client("acm").list_certificates()["CertificateSummaryList"]

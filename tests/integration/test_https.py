@@ -60,8 +60,38 @@ def test_https_on_a_domain_check_converge_rerun_keep_then_destroy(emulator, play
     assert check.rc == 0 and check.changed > 0 and "would add an HTTPS listener on 443" in check.flat, check
     assert zone(r53) == {} and certificates(acm) == [] and set(listeners(elb)) == {"lb", 80}
 
+    # The parent domain is served elsewhere today (its registrar's DNS): a zone for it is made, with a warning
+    # that delegating it moves all its records, and the subdomain's own zone offered instead.
+    emulator.dns(ZONE, {"ns": ["ns1.registrar.example"]})
+    # A new zone cannot be delegated yet: the run stops before waiting for ACM, with the name servers to set.
+    new = playbook("week3.yml", "--tags", "https", extra_vars=HTTPS)
+    assert new.rc != 0, new
+    name_servers = r53.get_hosted_zone(Id=zone(r53)["Id"])["DelegationSet"]["NameServers"]
+    assert f"The hosted zone {ZONE.rstrip('.')} is new" in new.flat and ", ".join(name_servers) in new.flat, new
+    assert "delegate, then run week3.yml --tags https again" in new.flat
+    assert "Wait for the certificate to be issued" not in new.output, "it waited for a validation that cannot come"
+    assert "WARNING: precedentum.example is served today by ns1.registrar.example" in new.flat, new
+    assert f"The safe choice: alb_https_zone={DOMAIN}" in new.flat and "(its mail, MX, included)" in new.flat
+    assert [c["Status"] for c in certificates(acm)] == ["PENDING_VALIDATION"]
+
+    # A re-run before the registrar's change: public DNS still names the old servers, so it stops at once.
+    undelegated = playbook("week3.yml", "--tags", "https", extra_vars=HTTPS)
+    assert undelegated.rc != 0 and "is not delegated to its Route 53 zone yet" in undelegated.flat, undelegated
+    assert "answers ns1.registrar.example" in undelegated.flat and ", ".join(name_servers) in undelegated.flat
+    assert "Wait for the certificate to be issued" not in undelegated.output
+    # Where DNS cannot be asked (a resolver that never answers), it says so and waits; ACM cannot validate here.
+    emulator.dns(ZONE, {"silent": True})
+    unknown = playbook("week3.yml", "--tags", "https",
+                       extra_vars={**HTTPS, "alb_https_certificate_wait_timeout": 3})
+    assert unknown.rc != 0 and "Could not ask DNS whether precedentum.example is delegated" in unknown.flat, unknown
+    assert "no answer within 3 s" in unknown.flat and "is PENDING_VALIDATION after 3 s" in unknown.flat
+    assert [c["Status"] for c in certificates(acm)] == ["PENDING_VALIDATION"]
+    assert set(listeners(elb)) == {"lb", 80}, "no HTTPS listener without a certificate"
+
+    emulator.delegate(ZONE)  # what the team does at the registrar
     first = playbook("week3.yml", "--tags", "https", extra_vars=HTTPS)
     assert first.rc == 0, first
+    assert "is not delegated" not in first.flat and "Could not ask DNS" not in first.flat
     made = zone(r53)
     assert made["Config"] == {"Comment": f"{PREFIX}: HTTPS of phase 3.1", "PrivateZone": False}
     (cert,) = certificates(acm)

@@ -27,7 +27,12 @@ def test_one_alarm_per_check_and_resource_found():
     alarms = {a["name"]: a for a in monitoring.monitoring_alarms(FOUND)}
     assert sorted(alarms) == sorted(f"{P}-{n}" for n in (
         "backend-cpu-high", "frontend-cpu-high", "db-connections-high", "db-storage-low", "db-cpu-credits-low",
-        "app-errors", "backend-unhealthy"))
+        "db-cpu-surplus-credits", "app-errors", "backend-unhealthy"))
+    surplus = alarms[f"{P}-db-cpu-surplus-credits"]
+    assert (surplus["metric_name"], surplus["statistic"], surplus["comparison"], surplus["threshold"]) == (
+        "CPUSurplusCreditsCharged", "Sum", "GreaterThanThreshold", 0.0)
+    assert "bills surplus credits" in alarms[f"{P}-db-cpu-credits-low"]["description"]
+    assert "slows down" not in alarms[f"{P}-db-cpu-credits-low"]["description"]
     errors = alarms[f"{P}-app-errors"]
     assert (errors["dimensions"], errors["statistic"], errors["period"], errors["evaluation_periods"]) == (
         {"LoadBalancer": f"app/{P}-alb/50dc6c495c0c9188"}, "Sum", 3600, 1)
