@@ -94,27 +94,42 @@ def fingerprint(tables):
     return digest.hexdigest()
 
 
+def quote_literal(text):
+    """A SQL string literal of ``text``, whatever standard_conforming_strings says (as PostgreSQL's own
+    quote_literal: an E'' literal when it holds a backslash)."""
+    text = str(text)
+    if "\\" in text:
+        return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+    return "'" + text.replace("'", "''") + "'"
+
+
+def dollar_quoted(body, tag="precedentum"):
+    """``body`` between dollar quotes whose tag it does not contain (a table's name could)."""
+    n = 0
+    while f"${tag}{n or ''}$" in body:
+        n += 1
+    return f"${tag}{n or ''}$" + body + f"${tag}{n or ''}$"
+
+
 def verify_sql(expected):
     """SQL run inside the load's transaction, before COMMIT: each table must hold the expected rows.
 
-    expected: {schema.table: rows}. A mismatch raises an exception, so psql (ON_ERROR_STOP) stops,
-    the transaction never commits, and the target stays as it was.
+    expected: {(schema, table) or "schema.table": rows}. A mismatch raises an exception, so psql
+    (ON_ERROR_STOP) stops, the transaction never commits, and the target stays as it was. Names are
+    quoted as identifiers and, in the message, passed as a literal parameter: a table named with ', % or
+    $ can neither break the check nor run SQL of its own.
     """
     lines = []
-    for name, rows in sorted(expected.items()):
-        schema, _, table = name.partition(".")
-        target = qualified(schema, table)
-        message = f"verify: {name} has % rows after the load, expected {int(rows)}"
-        lines.append(
-            "DO $precedentum$ DECLARE n bigint; BEGIN "
-            f"SELECT count(*) INTO n FROM {target}; "
-            f"IF n <> {int(rows)} THEN RAISE EXCEPTION '{message}', n; END IF; "
-            "END $precedentum$;"
-        )
+    for key, rows in sorted(expected.items(), key=lambda item: str(item[0])):
+        schema, table = key if isinstance(key, tuple) else key.partition(".")[::2]
+        body = (f"DECLARE n bigint; BEGIN SELECT count(*) INTO n FROM {qualified(schema, table)}; "
+                f"IF n <> {int(rows)} THEN RAISE EXCEPTION 'verify: % has % rows after the load, expected %', "
+                f"{quote_literal(f'{schema}.{table}')}, n, {int(rows)}; END IF; END")
+        lines.append(f"DO {dollar_quoted(body)};")
     return "\n".join(lines) + "\n"
 
 
-VERIFY_ERROR_RE = re.compile(r"verify: (\S+) has (\d+) rows after the load, expected (\d+)")
+VERIFY_ERROR_RE = re.compile(r"verify: ([^\n]+) has (\d+) rows after the load, expected (\d+)")
 
 
 def verify_failure(stderr):
@@ -123,6 +138,34 @@ def verify_failure(stderr):
     if not match:
         return None
     return match.group(1), int(match.group(2)), int(match.group(3))
+
+
+# PostgreSQL's errors quote the rows they were given: COPY's context line carries the whole row (e-mails,
+# password hashes), DETAIL the key values or the failing row. The table, the line and the column stay.
+_ROW_TEXT = [
+    (re.compile(r'(COPY [^\n]*?, line \d+(?:, column [^:\n]+)?): [^\n]*'), r"\1: (row text left out)"),
+    (re.compile(r"(DETAIL:\s+Key \([^)\n]*\))=\([^\n]*?\)( already exists| is not present| is still referenced"
+                r"|[^\n]*)"), r"\1=(value left out)\2"),
+    (re.compile(r"(DETAIL:\s+Failing row contains) \([^\n]*"), r"\1 (row text left out)."),
+    (re.compile(r'(invalid input syntax for type [^:\n]+): "[^\n]*"'), r"\1: (value left out)"),
+]
+
+
+def without_row_text(text):
+    """psql's or pg_dump's error output with the copied rows' values taken out."""
+    for pattern, replacement in _ROW_TEXT:
+        text = pattern.sub(replacement, text or "")
+    return text
+
+
+# What a row's text looks like depends on these settings: both connections fix them, so that the laptop's
+# database in its time zone and RDS in UTC give the same digest for the same data.
+SESSION_SETTINGS = (("TimeZone", "UTC"), ("DateStyle", "ISO, MDY"), ("IntervalStyle", "postgres"),
+                    ("extra_float_digits", "3"), ("bytea_output", "hex"))
+
+
+def session_settings_sql():
+    return "".join(f"SET {name} = {quote_literal(value)}; " for name, value in SESSION_SETTINGS)
 
 
 def major_version(text):

@@ -129,9 +129,11 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import (
     pump,
     qualified,
     quote_ident,
+    session_settings_sql,
     table_digest_sql,
     verify_failure,
     verify_sql,
+    without_row_text,
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgtarget import connect, parse
 
@@ -144,6 +146,9 @@ def describe(conn, schemas, with_digest):
     """{schema.table: {columns, rows, digest}} of a database."""
     tables = {}
     with conn.cursor() as cur:
+        # The rows' text (and so the digest) as UTC and ISO, whatever the server's or the laptop's defaults;
+        # SET is undone with the rollback below, which leaves the connection as it was.
+        cur.execute(session_settings_sql())
         cur.execute(TABLES_SQL, (list(schemas),))
         for schema, table in cur.fetchall():
             name = f"{schema}.{table}"
@@ -155,7 +160,7 @@ def describe(conn, schemas, with_digest):
             else:
                 cur.execute(f"SELECT count(*) FROM {qualified(schema, table)}")
                 rows, digest = cur.fetchone()[0], ""
-            tables[name] = {"columns": columns, "rows": int(rows), "digest": digest}
+            tables[name] = {"columns": columns, "rows": int(rows), "digest": digest, "key": (schema, table)}
     conn.rollback()
     return tables
 
@@ -164,7 +169,7 @@ class SourceDigest:
     """The source's fingerprint, computed in a thread on a connection of its own."""
 
     def __init__(self, module, dsn, password, schemas):
-        self.module, self.value, self.error = module, None, None
+        self.module, self.value, self.tables, self.error = module, None, {}, None
         self.thread = threading.Thread(target=self._run, args=(dsn, password, schemas), daemon=True)
         self.thread.start()
 
@@ -172,7 +177,8 @@ class SourceDigest:
         try:
             conn = psycopg2.connect(dsn, password=password or None, connect_timeout=15)
             try:
-                self.value = fingerprint(describe(conn, schemas, with_digest=True))
+                self.tables = describe(conn, schemas, with_digest=True)
+                self.value = fingerprint(self.tables)
             finally:
                 conn.close()
         except Exception as e:  # reported by fingerprint()
@@ -261,8 +267,8 @@ def run_load(module, source_dsn, source_password, target_dsn, target_password, e
             load_rc = load.wait()
         dump_err.seek(0)
         load_err.seek(0)
-        dump_text = dump_err.read().decode(errors="replace").strip()
-        load_text = load_err.read().decode(errors="replace").strip()
+        dump_text = without_row_text(dump_err.read().decode(errors="replace").strip())
+        load_text = without_row_text(load_err.read().decode(errors="replace").strip())
     if load_rc != 0 or broken:
         failure = verify_failure(load_text)
         if failure:
@@ -374,7 +380,10 @@ def main():
         if set(shared) == set(source_tables) and fingerprint(shared) == print_fp:
             target.close()
             module.exit_json(msg="The target already holds the source's data", **result)
-        holding = sorted(f"{n} ({t['rows']} rows)" for n, t in shared.items() if t["rows"] > 0)
+        # Only the tables whose contents differ (a table the load would leave as it is is not "different data").
+        same = {n for n, t in shared.items() if all(t[k] == digests.tables.get(n, {}).get(k)
+                                                       for k in ("columns", "rows", "digest"))}
+        holding = sorted(f"{n} ({t['rows']} rows)" for n, t in shared.items() if t["rows"] > 0 and n not in same)
         for name, rows in verify.items():
             if name not in source_tables:
                 module.fail_json(msg=f"verify_rows: {name} is not a table of the source", **result)
@@ -382,7 +391,7 @@ def main():
                 module.fail_json(msg=f"verification failed before loading: the source's {name} holds "
                                  f"{source_tables[name]['rows']} rows, expected {rows}; nothing was loaded", **result)
         # Always: every table ends with the source's row count, checked before the commit.
-        expected = {n: t["rows"] for n, t in source_tables.items()}
+        expected = {t["key"]: t["rows"] for t in source_tables.values()}
 
     if holding and not p["overwrite"]:
         target.close()

@@ -103,6 +103,9 @@ def test_first_load_noop_refused_overwrite_verify_and_check_mode(pg):
     pg.psql("UPDATE judges_caseprocedure SET topic = 'appeals' WHERE id = 7", dbname=source)
     refused = load(args)
     assert refused.returncode != 0 and "overwrite: true" in refused.stdout, refused.stdout
+    # Only the table whose contents differ is named (the judges are the same on both sides).
+    assert "public.judges_caseprocedure" in refused.result["msg"], refused.result
+    assert "public.judges_judge" not in refused.result["msg"] and "public.courts_court" not in refused.result["msg"]
     assert pg.psql("SELECT topic FROM judges_caseprocedure WHERE id = 7", dbname=target) != "appeals"
 
     mismatch = load({**args, "overwrite": True, "verify_rows": {"judges_judge": 9}})
@@ -144,6 +147,53 @@ def test_a_load_broken_midway_leaves_the_target_as_it_was(pg, tmp_path, fault, d
     assert "rolled back" in broken.stdout
     assert counts(pg, target) == before, f"{fault}: the target changed"
     assert pg.psql("SELECT title FROM judges_judge WHERE id = 1", dbname=target) != "Chief Judge"
+
+
+def test_a_laptop_in_another_time_zone_sees_no_change(pg):
+    """The laptop's server in America/Chicago, the target (RDS) in UTC: the same instants, written as text in
+    each session's zone, must give the same digest."""
+    source = new_db(pg, "CREATE TABLE hearings (id int PRIMARY KEY, at timestamptz, length interval, "
+                        "score double precision); INSERT INTO hearings VALUES "
+                        "(1, '2026-11-02 09:30+00', '1 hour 30 minutes', 0.1), "
+                        "(2, '2026-03-08 02:30-06', '45 days', 1/3.0)")
+    target = new_db(pg)
+    laptop = {"timezone": "'America/Chicago'", "intervalstyle": "'iso_8601'", "datestyle": "'SQL, DMY'",
+              "extra_float_digits": "0"}
+    pg.psql("; ".join(f"ALTER DATABASE {source} SET {k} = {v}" for k, v in laptop.items())
+            + f"; ALTER DATABASE {target} SET timezone = 'UTC'")
+    args = {"source": dsn(pg, source), "target": dsn(pg, target)}
+    first = load(args)
+    assert first.returncode == 0 and first.result["changed"] is True, first.stdout
+    again = load(args)
+    assert again.returncode == 0 and again.result["changed"] is False, again.stdout
+    assert "already holds the source's data" in again.result["msg"]
+
+
+def test_names_with_quotes_percent_and_spaces_load_and_verify(pg):
+    """Table and column names are quoted everywhere: a ' or % cannot break the check or run SQL."""
+    source = new_db(pg, 'CREATE TABLE "Audit Log" (id int PRIMARY KEY, "select" text); '
+                        'INSERT INTO "Audit Log" VALUES (1, \'a\'), (2, \'b\'); '
+                        'CREATE TABLE "it\'s 100%; $precedentum$" (id int); '
+                        'INSERT INTO "it\'s 100%; $precedentum$" VALUES (1)')
+    target = new_db(pg)
+    args = {"source": dsn(pg, source), "target": dsn(pg, target)}
+    first = load(args)
+    assert first.returncode == 0 and first.result["changed"] is True, first.stdout
+    assert first.result["tables"]["public.Audit Log"]["target_rows"] == 2
+    assert first.result["tables"]["public.it's 100%; $precedentum$"]["target_rows"] == 1
+    assert load(args).result["changed"] is False
+
+
+def test_a_failed_load_names_the_table_and_line_but_not_the_row(pg, tmp_path):
+    source = new_db(pg, "CREATE TABLE people (id int PRIMARY KEY, email text, born date); "
+                        "INSERT INTO people VALUES (1, 'ada@precedentum.example', '1815-12-10')")
+    target = new_db(pg)
+    # A column too many on the way: COPY fails, and PostgreSQL's context line quotes the whole row.
+    broken = load({"source": dsn(pg, source), "target": dsn(pg, target),
+                   "pg_bin_dir": _fault_bin(tmp_path, r"sed 's/^\(1\tada.*\)$/\1\textra/'")})
+    assert broken.returncode != 0 and "rolled back" in broken.result["msg"], broken.stdout
+    assert "COPY people, line 1" in broken.result["msg"], broken.result["msg"]
+    assert "ada@precedentum.example" not in broken.stdout, "the row's text is in the output"
 
 
 def test_passwords_stay_out_of_output_and_process_list(pg):

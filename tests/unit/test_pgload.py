@@ -67,3 +67,40 @@ def test_pump_between_pipes_and_through_a_buffer(tmp_path):
     assert (tmp_path / "out").read_bytes() == data
     sink = io.BytesIO()
     assert pgload.pump(io.BytesIO(data), sink) == len(data) and sink.getvalue() == data
+
+
+def test_verify_sql_quotes_names_that_would_break_or_inject(tmp_path):
+    nasty = "it's 100% $precedentum$; DROP TABLE x; --"
+    sql = pgload.verify_sql({("public", nasty): 3, "public.Audit Log": 1})
+    # The name is an identifier in FROM and a literal parameter of RAISE: no % or ' inside the format string.
+    assert "RAISE EXCEPTION 'verify: % has % rows after the load, expected %', 'public.it''s 100% $precedentum$; "\
+        in sql
+    assert '"public"."it\'s 100% $precedentum$; DROP TABLE x; --"' in sql
+    assert "DO $precedentum1$" in sql and sql.count("$precedentum1$") == 2, "a tag the name does not contain"
+    assert '"public"."Audit Log"' in sql
+    stderr = "psql:<stdin>:9: ERROR:  verify: public.Audit Log has 0 rows after the load, expected 1"
+    assert pgload.verify_failure(stderr) == ("public.Audit Log", 0, 1)
+    assert pgload.quote_literal("a\\b'c") == "E'a\\\\b''c'"
+
+
+def test_row_text_is_left_out_of_error_messages():
+    stderr = ('psql:<stdin>:120: ERROR:  duplicate key value violates unique constraint "auth_user_email_key"\n'
+              "DETAIL:  Key (email)=(ada@example.com) already exists.\n"
+              'CONTEXT:  COPY auth_user, line 3: "3\tpbkdf2_sha256$1500000$salt$hash=\t2026-11-01\tada@example.com"\n'
+              "ERROR:  new row for relation \"judges\" violates check constraint\n"
+              "DETAIL:  Failing row contains (7, Ada Lovelace, ada@example.com).\n"
+              'ERROR:  invalid input syntax for type integer: "ada@example.com"\n'
+              "CONTEXT:  COPY judges, line 2, column id: \"ada@example.com\"")
+    clean = pgload.without_row_text(stderr)
+    assert "ada@example.com" not in clean and "pbkdf2" not in clean, clean
+    assert "COPY auth_user, line 3: (row text left out)" in clean
+    assert "COPY judges, line 2, column id: (row text left out)" in clean
+    assert "Key (email)=(value left out) already exists." in clean and "auth_user_email_key" in clean
+    assert "Failing row contains (row text left out)." in clean
+
+
+def test_the_session_settings_fix_what_a_rows_text_depends_on():
+    sql = pgload.session_settings_sql()
+    for setting in ("SET TimeZone = 'UTC';", "SET DateStyle = 'ISO, MDY';", "SET IntervalStyle = 'postgres';",
+                    "SET extra_float_digits = '3';"):
+        assert setting in sql
