@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.django_rules import (
+    email_problem,
+    normalize_email,
+    normalize_username,
+    username_problem,
+)
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
 
 DOCUMENTATION = r"""
@@ -14,7 +20,8 @@ description:
   - C(testers | onboarding_accounts(wave, wave1_size)) returns, in inventory order, the testers of
     wave 1, wave 2 or C(all), each as C(username), C(email), C(first_name), C(last_name), C(name),
     C(wave). A tester's wave is its C(wave) key, or 1 for the first O(wave1_size) testers without
-    one and 2 for the rest. The username is the C(username) key, or the lower-cased e-mail.
+    one and 2 for the rest. The username is the C(username) key, or the lower-cased e-mail, as Django stores
+    it (NFKC); the e-mail's domain is lower-cased, as Django's normalize_email does.
   - C(inputs | onboarding_input_errors) returns error messages, each naming the variable at fault.
 options:
   _input:
@@ -23,8 +30,7 @@ options:
     required: true
 """
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 
@@ -47,8 +53,8 @@ def onboarding_accounts(testers, wave="all", wave1_size=2):
             continue
         name = " ".join(str(tester.get("name", "")).split())
         first, _, last = name.partition(" ")
-        email = str(tester["email"]).strip()
-        accounts.append({"username": str(tester.get("username") or email.lower()), "email": email,
+        email = normalize_email(tester["email"])
+        accounts.append({"username": normalize_username(tester.get("username") or email.lower()), "email": email,
                          "first_name": first, "last_name": last, "name": name or email, "wave": tester_wave})
     return accounts
 
@@ -68,8 +74,9 @@ def onboarding_input_errors(inputs):
         if unknown:
             errors.append(f"{where}: unknown key(s) {', '.join(unknown)} (name, email, wave, username)")
         email = tester.get("email")
-        if not isinstance(email, str) or not EMAIL_RE.match(email.strip()) or len(email) > 254:
-            errors.append(f"{where}.email: {email!r} is not an e-mail address (every tester needs one)")
+        problem = email_problem(email) if isinstance(email, str) else "is not an e-mail address"
+        if problem:
+            errors.append(f"{where}.email: {email!r} {problem} (every tester needs one)")
         elif email.strip().lower() in seen:
             errors.append(f"{where}.email: {email!r} is listed twice")
         else:
@@ -78,8 +85,11 @@ def onboarding_input_errors(inputs):
             errors.append(f"{where}.name: a name of at most 300 characters")
         if tester.get("wave") not in (None, "", 1, 2, "1", "2"):
             errors.append(f"{where}.wave: {tester.get('wave')!r}; 1 (week 3) or 2 (week 4)")
-        if "username" in tester and not USERNAME_RE.match(str(tester["username"])):
-            errors.append(f"{where}.username: {tester['username']!r} is not a Django username")
+        if "username" in tester and username_problem(tester["username"]):
+            errors.append(f"{where}.username: {tester['username']!r} {username_problem(tester['username'])}")
+        elif not problem and "username" not in tester and username_problem(email.strip().lower()):
+            errors.append(f"{where}.email: {email!r} cannot be a Django username ("
+                          f"{username_problem(email.strip().lower())}): give the tester a username")
     if str(inputs["onboarding_wave"]) not in ("1", "2", "all"):
         errors.append(f"onboarding_wave: {inputs['onboarding_wave']!r}; 1, 2 or all")
     size = inputs["onboarding_wave1_size"]

@@ -53,7 +53,10 @@ options:
     type: int
     default: 16
   hash_iterations:
-    description: PBKDF2 iterations (Django 6.1's default; Django re-hashes on login when its own default is higher).
+    description:
+      - PBKDF2 iterations; the default is Django 6.1's.
+      - Django re-hashes a password at its next successful login whenever the stored count differs from its
+        own, lower or higher (PBKDF2PasswordHasher.must_update), so give the app's Django version's count.
     type: int
     default: 1500000
 attributes:
@@ -104,13 +107,17 @@ import secrets
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.precedentum.deploy.plugins.module_utils import pgtarget
+from ansible_collections.precedentum.deploy.plugins.module_utils.django_rules import (
+    email_problem,
+    normalize_email,
+    normalize_username,
+    username_problem,
+)
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import quote_ident
 
 # No 0/O, 1/l/I: a password read from an e-mail is typed by hand.
 ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SALT_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TABLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -130,14 +137,19 @@ def check_inputs(module):
     p, problems = module.params, []
     seen = set()
     for i, user in enumerate(p["users"]):
-        if not USERNAME_RE.match(user["username"] or ""):
-            problems.append(f"users[{i}].username: {user['username']!r} is not a Django username "
-                            "(letters, digits and @.+-_, at most 150)")
+        username, email = user["username"] or "", user["email"] or ""
+        if username_problem(username):
+            problems.append(f"users[{i}].username: {username!r} {username_problem(username)}")
+        elif normalize_username(username) != username:
+            problems.append(f"users[{i}].username: {username!r} is not as Django stores it; give "
+                            f"{normalize_username(username)!r} (NFKC), the name its login form looks up")
         if user["username"] in seen:
             problems.append(f"users[{i}].username: {user['username']!r} is listed twice")
         seen.add(user["username"])
-        if not EMAIL_RE.match(user["email"] or "") or len(user["email"]) > 254:
-            problems.append(f"users[{i}].email: {user['email']!r} is not an e-mail address")
+        if email_problem(email):
+            problems.append(f"users[{i}].email: {email!r} {email_problem(email)}")
+        elif normalize_email(email) != email:
+            problems.append(f"users[{i}].email: {email!r} is not as Django stores it; give {normalize_email(email)!r}")
         for field in ("first_name", "last_name"):
             if len(user[field] or "") > 150:
                 problems.append(f"users[{i}].{field}: at most 150 characters")

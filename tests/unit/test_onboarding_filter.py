@@ -29,7 +29,7 @@ GOOD = {"onboarding_testers": TESTERS, "onboarding_wave": 1, "onboarding_wave1_s
 def test_waves_follow_the_inventory_order_unless_a_tester_names_one():
     wave1 = onboarding.onboarding_accounts(TESTERS, 1, 2)
     assert [a["username"] for a in wave1] == ["ada@example.com", "g@example.com", "alan@example.com"]
-    assert wave1[0] == {"username": "ada@example.com", "email": "Ada@Example.com", "first_name": "Ada",
+    assert wave1[0] == {"username": "ada@example.com", "email": "Ada@example.com", "first_name": "Ada",
                         "last_name": "Lovelace", "name": "Ada Lovelace", "wave": 1}
     assert [a["username"] for a in onboarding.onboarding_accounts(TESTERS, "2", 2)] == ["k@example.com"]
     assert len(onboarding.onboarding_accounts(TESTERS, "all", 2)) == 4
@@ -51,6 +51,13 @@ def test_good_inputs_pass():
     ({"onboarding_testers": [{"name": "A", "email": "a@example.com", "wave": 3}]}, "onboarding_testers[0].wave"),
     ({"onboarding_testers": [{"name": "A", "email": "a@example.com", "team": "x"}]}, "onboarding_testers[0]"),
     ({"onboarding_testers": "ada@example.com"}, "onboarding_testers"),
+    # What Django refuses: a trailing newline (its validator ends with \Z), a NUL, a space.
+    ({"onboarding_testers": [{"name": "A", "email": "a@example.com", "username": "ada\n"}]},
+     "onboarding_testers[0].username"),
+    ({"onboarding_testers": [{"name": "A", "email": "a@example.com", "username": "a\x00da"}]},
+     "onboarding_testers[0].username"),
+    ({"onboarding_testers": [{"name": "A", "email": "a\x00@example.com"}]}, "onboarding_testers[0].email"),
+    ({"onboarding_testers": [{"name": "A", "email": "ada lovelace@example.com"}]}, "onboarding_testers[0].email"),
     ({"onboarding_wave": 3}, "onboarding_wave"),
     ({"onboarding_wave1_size": -1}, "onboarding_wave1_size"),
     ({"onboarding_app_url": "precedentum.example"}, "onboarding_app_url"),
@@ -63,6 +70,23 @@ def test_good_inputs_pass():
 def test_each_bad_input_names_its_variable(change, variable):
     errors = onboarding.onboarding_input_errors({**GOOD, **change})
     assert len(errors) == 1 and errors[0].startswith(variable + ":"), errors
+
+
+def test_django_users_refuses_what_django_would_store_otherwise():
+    class Module:
+        params = {"users": [{"username": "\ufb01ona", "email": "Fiona@Example.COM", "first_name": "", "last_name": ""},
+                            {"username": "ada\n", "email": "ada@example.com", "first_name": "", "last_name": ""}],
+                  "reset_passwords": [], "table": "auth_user", "password_length": 16, "hash_iterations": 1500000}
+
+        def fail_json(self, msg):
+            raise AssertionError(msg)
+
+    with pytest.raises(AssertionError) as refused:
+        django_users.check_inputs(Module())
+    message = str(refused.value)
+    assert "users[0].username: 'ﬁona' is not as Django stores it; give 'fiona'" in message, message
+    assert "users[0].email: 'Fiona@Example.COM' is not as Django stores it; give 'Fiona@example.com'" in message
+    assert "users[1].username: 'ada\\n' is not a Django username" in message
 
 
 def test_the_hash_is_djangos():
