@@ -160,6 +160,11 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
     watch.start()
     started = time.monotonic()
     try:
+        # The demo's domain gets a new zone: week 3 stops at phase 3.1 with its name servers (test_https.py);
+        # the team delegates the domain and runs the site again, which goes through.
+        stopped = site("-vvv")
+        assert stopped.rc != 0 and "is new: DNS does not answer from it" in stopped.flat, stopped
+        emu.delegate("precedentum.example")
         first = site("-vvv")
     finally:
         watch.stop.set()
@@ -181,7 +186,7 @@ def test_site_plan_converge_secrets_security_policy_rerun_destroy(recording_emul
     files = {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()}
     assert files, "week 4 wrote no cost report"
     for what, value in secrets.items():
-        assert value not in first.output, f"{what} in the -vvv output"
+        assert value not in first.output and value not in stopped.output, f"{what} in the -vvv output"
         for path, content in files.items():
             assert value.encode() not in content, f"{what} in {path}"
         assert not [c for c in watch.seen if value.encode() in c], f"{what} in a process's command line"
