@@ -205,3 +205,165 @@ def pump(source, sink, chunk=CHUNK):
             return moved
         sink.write(data)
         moved += len(data)
+
+
+# Django's own tables (accounts, sessions, permissions, content types, the admin's log, migration history):
+# the target's stay as its migrations and its users made them, unless a load asks for them.
+DJANGO_FRAMEWORK_TABLES = ["auth_*", "django_*"]
+
+
+def table_matches(name, patterns):
+    """Whether "schema.table" matches one of the shell-style patterns, written with or without the schema."""
+    from fnmatch import fnmatchcase
+
+    table = name.partition(".")[2]
+    return any(fnmatchcase(name, p) if "." in p else fnmatchcase(table, p) for p in patterns)
+
+
+def chosen_tables(names, include, exclude):
+    """The tables a load copies: those matching ``include`` (all when empty) and none of ``exclude``."""
+    return [n for n in names if (not include or table_matches(n, include)) and not table_matches(n, exclude)]
+
+
+def dump_pattern(schema, name):
+    """A pg_dump --table pattern that matches exactly this relation (quotes make *, ?, . and spaces literal)."""
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+def without_meta_commands(sql):
+    """pg_dump's plain output without psql's meta-commands (\\restrict, \\unrestrict), for a driver to run."""
+    return "\n".join(line for line in sql.splitlines() if not line.startswith("\\"))
+
+
+def migration_difference(source, target):
+    """The first Django migration applied on one side only, as a sentence; None when both sides agree.
+    source, target: sets of (app, name)."""
+    for app, name in sorted(source ^ target):
+        where = "the source (the laptop) but not on the target" if (app, name) in source \
+            else "the target but not on the source (the laptop)"
+        return f"migration {app}.{name} is applied on {where}"
+    return None
+
+
+def column_difference(source, target):
+    """The first difference between two tables' columns ("name:type,..." as describe() writes them)."""
+    a, b = source.split(","), target.split(",")
+    for i in range(max(len(a), len(b))):
+        left, right = (a[i] if i < len(a) else None), (b[i] if i < len(b) else None)
+        if left != right:
+            return (f"column {i + 1} is {left or 'missing'} on the source and {right or 'missing'} on the target")
+    return None
+
+
+def fk_order(tables, references):
+    """``tables`` ordered so that a table comes after those it references (references: {table: {tables}});
+    a cycle keeps the given order for its members."""
+    done, order = set(), []
+
+    def visit(name, path):
+        if name in done or name in path:
+            return
+        for ref in sorted(references.get(name, ())):
+            if ref in tables and ref != name:
+                visit(ref, path | {name})
+        done.add(name)
+        order.append(name)
+
+    for name in tables:
+        visit(name, frozenset())
+    return order
+
+
+# Catalog queries of the data load. %(rels)s: the tables as text[] of qualified, quoted names.
+RELS = "ANY(%(rels)s::regclass[])"
+
+FOREIGN_KEYS_SQL = f"""
+SELECT con.conname, cn.nspname, c.relname, fn.nspname, f.relname,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i)::text[],
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i)::text[]
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+JOIN pg_class f ON f.oid = con.confrelid JOIN pg_namespace fn ON fn.oid = f.relnamespace
+WHERE con.contype = 'f' AND (con.conrelid = {RELS} OR con.confrelid = {RELS})
+ORDER BY 2, 3, 1
+"""
+
+COPY_COLUMNS_SQL = """
+SELECT a.attname FROM pg_attribute a
+WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+ORDER BY a.attnum
+"""
+
+# Sequences owned by a column of the tables (serial, identity), and the schemas' sequences owned by none.
+SEQUENCES_SQL = """
+SELECT sn.nspname, s.relname, tn.nspname, t.relname
+FROM pg_class s JOIN pg_namespace sn ON sn.oid = s.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+     AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_class t ON t.oid = d.refobjid LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
+WHERE s.relkind = 'S' AND sn.nspname = ANY(%(schemas)s)
+ORDER BY 1, 2
+"""
+
+# What tables made anew need besides themselves: the extensions whose types, operator classes or functions they
+# use, the schemas' own enum and domain types of their columns, and the functions their defaults, checks,
+# triggers and indexes call.
+_FUNCTIONS_USED = f"""
+SELECT d.refobjid FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass AND (
+   (d.classid = 'pg_attrdef'::regclass AND d.objid IN (SELECT oid FROM pg_attrdef WHERE adrelid = {RELS}))
+OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE conrelid = {RELS}))
+OR (d.classid = 'pg_trigger'::regclass AND d.objid IN (SELECT oid FROM pg_trigger WHERE tgrelid = {RELS}))
+OR (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = {RELS})))
+"""
+_TYPES_USED = f"""
+SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = {RELS} AND a.attnum > 0 AND NOT a.attisdropped
+UNION SELECT t.typelem FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = {RELS} AND a.attnum > 0 AND NOT a.attisdropped AND t.typelem <> 0
+UNION SELECT t.typbasetype FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = {RELS} AND t.typtype = 'd'
+"""
+_IN_EXTENSION = ("EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '{cls}'::regclass AND x.objid = {oid} "
+                 "AND x.refclassid = 'pg_extension'::regclass AND x.deptype = 'e')")
+
+EXTENSIONS_USED_SQL = f"""
+SELECT DISTINCT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+JOIN pg_depend m ON m.refclassid = 'pg_extension'::regclass AND m.refobjid = e.oid AND m.deptype = 'e'
+WHERE (m.classid = 'pg_type'::regclass AND m.objid IN ({_TYPES_USED}))
+   OR (m.classid = 'pg_opclass'::regclass
+       AND m.objid IN (SELECT unnest(indclass::oid[]) FROM pg_index WHERE indrelid = {RELS}))
+   OR (m.classid = 'pg_proc'::regclass AND m.objid IN ({_FUNCTIONS_USED}))
+ORDER BY 1
+"""
+
+TYPES_USED_SQL = f"""
+SELECT n.nspname, t.typname, t.typtype,
+       ARRAY(SELECT enumlabel::text FROM pg_enum WHERE enumtypid = t.oid ORDER BY enumsortorder),
+       format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+       ARRAY(SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.contypid = t.oid ORDER BY c.conname)
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.oid IN ({_TYPES_USED}) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND NOT {_IN_EXTENSION.format(cls='pg_type', oid='t.oid')}
+  AND (t.typtype IN ('e', 'd', 'r', 'm')
+       OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+ORDER BY t.typtype DESC, 1, 2
+"""
+
+FUNCTIONS_USED_SQL = f"""
+SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.oid IN ({_FUNCTIONS_USED}) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND p.prokind IN ('f', 'p') AND NOT {_IN_EXTENSION.format(cls='pg_proc', oid='p.oid')}
+ORDER BY 1, 2
+"""
+
+
+def type_ddl(schema, name, kind, labels, base, not_null, default, checks):
+    """CREATE TYPE / CREATE DOMAIN of an enum or domain type; None for a kind the load does not make."""
+    if kind == "e":
+        return f"CREATE TYPE {qualified(schema, name)} AS ENUM ({', '.join(quote_literal(x) for x in labels)})"
+    if kind == "d":
+        return (f"CREATE DOMAIN {qualified(schema, name)} AS {base}" + (f" DEFAULT {default}" if default else "")
+                + (" NOT NULL" if not_null else "") + "".join(f" {c}" for c in checks))
+    return None

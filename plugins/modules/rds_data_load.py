@@ -103,6 +103,7 @@ fingerprint:
 
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -122,17 +123,32 @@ from ansible_collections.precedentum.deploy.plugins.module_utils import pgtarget
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import (
     CHUNK,
     COLUMNS_SQL,
+    COPY_COLUMNS_SQL,
+    DJANGO_FRAMEWORK_TABLES,
+    EXTENSIONS_USED_SQL,
+    FOREIGN_KEYS_SQL,
+    FUNCTIONS_USED_SQL,
+    SEQUENCES_SQL,
     TABLES_SQL,
+    TYPES_USED_SQL,
     Passfile,
+    chosen_tables,
+    column_difference,
+    dump_pattern,
     fingerprint,
+    fk_order,
     major_version,
+    migration_difference,
     pump,
     qualified,
     quote_ident,
+    quote_literal,
     session_settings_sql,
     table_digest_sql,
+    type_ddl,
     verify_failure,
     verify_sql,
+    without_meta_commands,
     without_row_text,
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgtarget import connect, parse
@@ -142,8 +158,9 @@ class LoadError(Exception):
     pass
 
 
-def describe(conn, schemas, with_digest):
-    """{schema.table: {columns, rows, digest}} of a database."""
+def describe(conn, schemas, with_digest, only=None, keep_open=False):
+    """{schema.table: {columns, rows, digest, key}} of a database; the digest only of the tables in ``only``
+    (all when None). keep_open leaves the transaction (a snapshot) open."""
     tables = {}
     with conn.cursor() as cur:
         # The rows' text (and so the digest) as UTC and ISO, whatever the server's or the laptop's defaults;
@@ -154,30 +171,36 @@ def describe(conn, schemas, with_digest):
             name = f"{schema}.{table}"
             cur.execute(COLUMNS_SQL, (qualified(schema, table),))
             columns = ",".join(f"{c}:{t}" for c, t in cur.fetchall())
-            if with_digest:
+            if with_digest and (only is None or name in only):
                 cur.execute(table_digest_sql(schema, table))
                 rows, digest = cur.fetchone()
             else:
                 cur.execute(f"SELECT count(*) FROM {qualified(schema, table)}")
                 rows, digest = cur.fetchone()[0], ""
             tables[name] = {"columns": columns, "rows": int(rows), "digest": digest, "key": (schema, table)}
-    conn.rollback()
+    if not keep_open:
+        conn.rollback()
     return tables
 
 
 class SourceDigest:
-    """The source's fingerprint, computed in a thread on a connection of its own."""
+    """The digest of the source's tables to load, computed in a thread on a connection of its own, in the
+    load's snapshot."""
 
-    def __init__(self, module, dsn, password, schemas):
+    def __init__(self, module, dsn, password, schemas, only, snapshot_id):
         self.module, self.value, self.tables, self.error = module, None, {}, None
-        self.thread = threading.Thread(target=self._run, args=(dsn, password, schemas), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(dsn, password, schemas, only, snapshot_id), daemon=True)
         self.thread.start()
 
-    def _run(self, dsn, password, schemas):
+    def _run(self, dsn, password, schemas, only, snapshot_id):
         try:
             conn = psycopg2.connect(dsn, password=password or None, connect_timeout=15)
             try:
-                self.tables = describe(conn, schemas, with_digest=True)
+                conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+                with conn.cursor() as cur:
+                    cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot_id,))
+                tables = describe(conn, schemas, with_digest=True, only=only)
+                self.tables = {n: t for n, t in tables.items() if n in only}
                 self.value = fingerprint(self.tables)
             finally:
                 conn.close()
@@ -230,8 +253,8 @@ def producer(module, source_dsn):
     return cmd, None
 
 
-def run_load(module, source_dsn, source_password, target_dsn, target_password, expected):
-    """Dump | psql in one transaction; returns bytes moved. Raises LoadError with the reason."""
+def run_dump_load(module, source_dsn, source_password, target_dsn, target_password, expected):
+    """A dump file | psql in one transaction; returns bytes moved. Raises LoadError with the reason."""
     load_cmd = [tool(module, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={target_dsn}", "-f", "-"]
     with Passfile(source_password) as source_pass, Passfile(target_password) as target_pass, \
             tempfile.TemporaryFile() as dump_err, tempfile.TemporaryFile() as load_err:
@@ -282,6 +305,192 @@ def run_load(module, source_dsn, source_password, target_dsn, target_password, e
     return moved
 
 
+class Snapshot:
+    """The source read at one instant: a read-only repeatable-read transaction whose snapshot the copies, the
+    schema dumps and the digest share, open until the load ends."""
+
+    def __init__(self, module, dsn, password):
+        self.conn = connect(module, dsn, password, "source")
+        self.conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with self.conn.cursor() as cur:
+            cur.execute(session_settings_sql())
+            cur.execute("SELECT pg_export_snapshot()")
+            self.id = cur.fetchone()[0]
+
+    def query(self, sql, args=None):
+        with self.conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+
+    def close(self):
+        self.conn.close()
+
+
+def rels(names, tables):
+    return {"rels": [qualified(*tables[n]["key"]) for n in names]}
+
+
+def migrations(conn, schema):
+    """{(app, name)} of django_migrations in ``schema``; None when the table is not there."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", (qualified(schema, "django_migrations"),))
+        if cur.fetchone()[0] is None:
+            return None
+        cur.execute(f"SELECT app, name FROM {qualified(schema, 'django_migrations')}")
+        return set(cur.fetchall())
+
+
+def foreign_keys(conn, names, tables):
+    with conn.cursor() as cur:
+        cur.execute(FOREIGN_KEYS_SQL, rels(names, tables))
+        return [dict(name=r[0], table=f"{r[1]}.{r[2]}", key=(r[1], r[2]), ref=f"{r[3]}.{r[4]}", ref_key=(r[3], r[4]),
+                     columns=list(r[5]), ref_columns=list(r[6])) for r in cur.fetchall()]
+
+
+def missing_references(snapshot, target, fk):
+    """How many distinct keys of ``fk`` (into a table the load leaves alone) the target's table lacks, and one."""
+    cols = ", ".join(quote_ident(c) for c in fk["columns"])
+    rows = snapshot.query(f"SELECT DISTINCT {cols} FROM {qualified(*fk['key'])} "
+                          f"WHERE {' AND '.join(quote_ident(c) + ' IS NOT NULL' for c in fk['columns'])}")
+    if not rows:
+        return 0, None
+    ref_cols = ", ".join(quote_ident(c) for c in fk["ref_columns"])
+    with target.cursor() as cur:
+        cur.execute(f"SELECT k FROM unnest(%s::text[]) k WHERE k NOT IN (SELECT ({ref_cols})::text "
+                    f"FROM {qualified(*fk['ref_key'])})" if len(fk["columns"]) == 1 else
+                    f"SELECT k FROM unnest(%s::text[]) k WHERE k NOT IN (SELECT ROW({ref_cols})::text "
+                    f"FROM {qualified(*fk['ref_key'])})",
+                    ([str(r[0]) if len(r) == 1 else "(" + ",".join(str(v) for v in r) + ")" for r in rows],))
+        lacking = [r[0] for r in cur.fetchall()]
+    target.rollback()
+    return len(lacking), (lacking[0] if lacking else None)
+
+
+def dump_schema(module, snapshot, source_dsn, source_password, section, patterns):
+    """pg_dump's DDL of one section (pre-data: tables and sequences; post-data: indexes, constraints,
+    triggers) for exactly these relations, read in the load's snapshot."""
+    cmd = [tool(module, "pg_dump"), f"--section={section}", "--no-owner", "--no-privileges", "--no-publications",
+           "--no-subscriptions", "--no-security-labels", "--no-tablespaces", f"--snapshot={snapshot.id}",
+           *[f"--table={p}" for p in patterns], f"--dbname={source_dsn}"]
+    with Passfile(source_password) as passfile:
+        run = subprocess.run(cmd, capture_output=True, env=passfile.env())
+    if run.returncode != 0:
+        raise LoadError(f"pg_dump failed on the source (rc {run.returncode}), nothing was changed: "
+                        f"{without_row_text(run.stderr.decode(errors='replace').strip())[-800:]}")
+    return without_meta_commands(run.stdout.decode())
+
+
+class Copy:
+    """One table's rows from the source (psql's COPY TO STDOUT in the load's snapshot) into the target."""
+
+    def __init__(self, module, snapshot, source_dsn, passfile, key, columns):
+        select = f"COPY {qualified(*key)} ({', '.join(quote_ident(c) for c in columns)}) TO STDOUT"
+        cmd = [tool(module, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={source_dsn}",
+               "-c", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+               "-c", f"SET TRANSACTION SNAPSHOT {quote_literal(snapshot.id)}",
+               "-c", session_settings_sql(), "-c", select]
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, env=passfile.env())
+
+    def into(self, cur, dest, columns):
+        """COPY into ``dest``; returns the bytes moved. Raises LoadError when either side fails."""
+        counted = _Counting(self.proc.stdout)
+        try:
+            cur.copy_expert(f"COPY {dest} ({', '.join(quote_ident(c) for c in columns)}) FROM STDIN",
+                            counted, size=CHUNK)
+        finally:
+            if self.proc.poll() is None and counted.eof is False:
+                self.proc.kill()
+            rc = self.proc.wait()
+            self.proc.stdout.close()
+            self.err.seek(0)
+            text = without_row_text(self.err.read().decode(errors="replace").strip())
+            self.err.close()
+        if rc != 0:
+            raise LoadError(f"reading the source failed (psql rc {rc}): {text[-800:]}")
+        return counted.bytes
+
+
+class _Counting:
+    """A reader that counts the bytes psycopg2's copy_expert takes from it."""
+
+    def __init__(self, stream):
+        self.stream, self.bytes, self.eof = stream, 0, False
+
+    def read(self, size=-1):
+        data = self.stream.read(size)
+        self.bytes += len(data)
+        self.eof = self.eof or not data
+        return data
+
+    readline = read
+
+
+def run_copy_load(module, plan, source_dsn, source_password, target_dsn, target_password):
+    """The load in one transaction on the target. Tables the target lacks are made from the source's DDL and
+    filled directly (no one can see them before the commit); tables it has are filled into temporary tables
+    first, and only the final step (TRUNCATE, INSERT from the temporary tables, sequences, checks, COMMIT)
+    locks them. Returns (bytes moved, seconds the existing tables were locked)."""
+    snapshot = plan["snapshot"]
+    target = connect(module, target_dsn, target_password, "target")
+    moved, locked = 0, 0.0
+    stage_names = {}
+    try:
+        with target.cursor() as cur, Passfile(source_password) as passfile:
+            cur.execute("SET application_name = 'precedentum.deploy rds_data_load'")
+            cur.execute(session_settings_sql() + "SET check_function_bodies = false")
+            for name, schema in plan["extensions"]:
+                cur.execute(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA {quote_ident(schema)}")
+            for ddl in plan["types"] + plan["functions"]:
+                cur.execute(ddl)
+            if plan["pre_data"]:
+                cur.execute(plan["pre_data"])
+            for i, name in enumerate(plan["order"]):
+                key, columns = plan["tables"][name]["key"], plan["columns"][name]
+                if name in plan["created"]:
+                    dest = qualified(*key)
+                else:
+                    dest = quote_ident(f"precedentum_load_{i}")
+                    stage_names[f"precedentum_load_{i}"] = name
+                    cur.execute(f"CREATE TEMPORARY TABLE {dest} (LIKE {qualified(*key)}) ON COMMIT DROP")
+                moved += Copy(module, snapshot, source_dsn, passfile, key, columns).into(cur, dest, columns)
+            if plan["post_data"]:
+                cur.execute(plan["post_data"])
+            existing = [n for n in plan["order"] if n not in plan["created"]]
+            started = time.monotonic()
+            if existing:
+                names = ", ".join(qualified(*plan["tables"][n]["key"]) for n in existing)
+                cur.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+                cur.execute(f"TRUNCATE {names}")
+                for i, name in enumerate(plan["order"]):
+                    if name in existing:
+                        cols = ", ".join(quote_ident(c) for c in plan["columns"][name])
+                        stage = quote_ident(f"precedentum_load_{i}")
+                        cur.execute(f"INSERT INTO {qualified(*plan['tables'][name]['key'])} ({cols}) "
+                                    f"OVERRIDING SYSTEM VALUE SELECT {cols} FROM {stage}")
+            for seq, value, called in plan["sequences"]:
+                cur.execute("SELECT pg_catalog.setval(%s::regclass, %s, %s)", (seq, value, called))
+            cur.execute(verify_sql(plan["expected"]))
+        target.commit()
+        if existing:
+            locked = time.monotonic() - started
+    except psycopg2.Error as e:
+        text = (e.pgerror or str(e)).strip()
+        for stage, name in stage_names.items():
+            text = text.replace(stage, name)
+        failure = verify_failure(text)
+        if failure:
+            table, found, wanted = failure
+            raise LoadError(f"verification failed: {table} would hold {found} rows, expected {wanted}; "
+                            "the load was rolled back and the target is as it was") from None
+        raise LoadError(f"the target refused the load, which was rolled back (the target is as it was): "
+                        f"{without_row_text(text)[-800:]}") from None
+    except LoadError as e:
+        raise LoadError(f"{e}; the load was rolled back and the target is as it was") from None
+    finally:
+        target.close()
+    return moved, round(locked, 3)
+
 MARKER = "precedentum.deploy rds_data_load"
 
 
@@ -315,6 +524,8 @@ def main():
             schemas=dict(type="list", elements="str", default=["public"]),
             overwrite=dict(type="bool", default=False),
             verify_rows=dict(type="dict", default={}),
+            include_tables=dict(type="list", elements="str", default=[]),
+            exclude_tables=dict(type="list", elements="str", default=list(DJANGO_FRAMEWORK_TABLES)),
             pg_bin_dir=dict(type="path"),
         ),
         supports_check_mode=True,
@@ -342,87 +553,254 @@ def main():
 
     default_schema = p["schemas"][0]
     verify = {(t if "." in t else f"{default_schema}.{t}"): rows for t, rows in p["verify_rows"].items()}
+    if p["source_dump"]:
+        load_dump(module, target_dsn, target_password, verify)
+    load_source(module, source_dsn, source_password, target_dsn, target_password, verify)
+
+
+def load_dump(module, target_dsn, target_password, verify):
+    """A dump file, loaded whole with pg_restore --clean or psql (the tables it holds replace the target's)."""
+    p = module.params
+    held = sorted(n for n in dump_tables(module, p["source_dump"]) if not chosen_tables([n], [], p["exclude_tables"]))
+    if held:
+        module.fail_json(msg=f"The dump {p['source_dump']} holds tables the load leaves alone (exclude_tables): "
+                         f"{', '.join(held)}; a dump is loaded whole, so it would replace the target's. Make it "
+                         "again with pg_dump --exclude-table for each, or set exclude_tables: [] to replace them.")
     target = connect(module, target_dsn, target_password, "target")
     target_tables = describe(target, p["schemas"], with_digest=True)
-
-    if p["source_dump"]:
-        print_fp = file_sha256(p["source_dump"])
-        result = dict(changed=False, bytes=0, seconds=0.0, fingerprint=print_fp,
-                      tables={n: {"source_rows": None, "target_rows": t["rows"]} for n, t in target_tables.items()})
-        recorded_dump, recorded_target = read_marker(target)
-        if recorded_dump == print_fp and recorded_target == fingerprint(target_tables):
-            target.close()
-            module.exit_json(msg="The target already holds this dump's data (loaded earlier, unchanged since)",
-                             **result)
-        holding = sorted(f"{n} ({t['rows']} rows)" for n, t in target_tables.items() if t["rows"] > 0)
-        expected = verify
-    else:
-        source = connect(module, source_dsn, source_password, "source")
-        dump_version = module.run_command([tool(module, "pg_dump"), "--version"])[1]
-        if (major_version(dump_version) or 0) < major_version(source.server_version):
-            module.fail_json(msg=f"pg_dump {dump_version.strip()} is older than the source server "
-                             f"({major_version(source.server_version)}): install a client of that version "
-                             "or newer and point pg_bin_dir at it")
-        source_tables = describe(source, p["schemas"], with_digest=False)
-        source.close()
-        # The contents' digest reads every row of the source: it runs on a connection of its own,
-        # alongside the load when the target holds none of the tables (nothing to compare then).
-        # Measured on two cores with 1 GB: 28 s for the whole run this way, 41 s with the digest
-        # after the load (the load alone is then 5% slower than a raw pipe instead of 15-20%).
-        digests = SourceDigest(module, source_dsn, source_password, p["schemas"])
-        shared = {n: t for n, t in target_tables.items() if n in source_tables}
-        print_fp = digests.fingerprint() if shared else None
-        result = dict(changed=False, bytes=0, seconds=0.0, fingerprint=print_fp,
-                      tables={n: {"source_rows": t["rows"], "target_rows": target_tables.get(n, {}).get("rows", 0)}
-                              for n, t in source_tables.items()})
-        if not source_tables:
-            module.fail_json(msg=f"The source has no tables in {', '.join(p['schemas'])}: nothing to load", **result)
-        if set(shared) == set(source_tables) and fingerprint(shared) == print_fp:
-            target.close()
-            module.exit_json(msg="The target already holds the source's data", **result)
-        # Only the tables whose contents differ (a table the load would leave as it is is not "different data").
-        same = {n for n, t in shared.items() if all(t[k] == digests.tables.get(n, {}).get(k)
-                                                       for k in ("columns", "rows", "digest"))}
-        holding = sorted(f"{n} ({t['rows']} rows)" for n, t in shared.items() if t["rows"] > 0 and n not in same)
-        for name, rows in verify.items():
-            if name not in source_tables:
-                module.fail_json(msg=f"verify_rows: {name} is not a table of the source", **result)
-            if source_tables[name]["rows"] != rows:
-                module.fail_json(msg=f"verification failed before loading: the source's {name} holds "
-                                 f"{source_tables[name]['rows']} rows, expected {rows}; nothing was loaded", **result)
-        # Always: every table ends with the source's row count, checked before the commit.
-        expected = {t["key"]: t["rows"] for t in source_tables.values()}
-
+    print_fp = file_sha256(p["source_dump"])
+    result = dict(changed=False, bytes=0, seconds=0.0, lock_seconds=0.0, fingerprint=print_fp, excluded=[],
+                  tables={n: {"source_rows": None, "target_rows": t["rows"]} for n, t in target_tables.items()})
+    recorded_dump, recorded_target = read_marker(target)
+    if recorded_dump == print_fp and recorded_target == fingerprint(target_tables):
+        target.close()
+        module.exit_json(msg="The target already holds this dump's data (loaded earlier, unchanged since)", **result)
+    holding = sorted(f"{n} ({t['rows']} rows)" for n, t in target_tables.items() if t["rows"] > 0)
     if holding and not p["overwrite"]:
         target.close()
         module.fail_json(msg="The target already holds different data in " + ", ".join(holding)
                          + ": set overwrite: true to replace it (it is replaced in one transaction)", **result)
     target.close()
-
     result["changed"] = True
     if module.check_mode:
-        if not p["source_dump"]:
-            result["fingerprint"] = digests.fingerprint()
-        what = (", ".join(f"{n} ({t['source_rows']} rows)" for n, t in sorted(result["tables"].items()))
-                if not p["source_dump"] else f"the dump {p['source_dump']}")
-        module.exit_json(msg=f"Check mode: would load {what}", **result)
+        module.exit_json(msg=f"Check mode: would load the dump {p['source_dump']}", **result)
     started = time.monotonic()
     try:
-        result["bytes"] = run_load(module, source_dsn, source_password, target_dsn, target_password, expected)
+        result["bytes"] = run_dump_load(module, "", None, target_dsn, target_password, verify)
     except LoadError as e:
         result["changed"] = False
         module.fail_json(msg=str(e), **result)
-    result["seconds"] = round(time.monotonic() - started, 3)
-    if not p["source_dump"]:
-        result["fingerprint"] = digests.fingerprint()
+    result["seconds"] = result["lock_seconds"] = round(time.monotonic() - started, 3)
     target = connect(module, target_dsn, target_password, "target")
-    after = describe(target, p["schemas"], with_digest=bool(p["source_dump"]))
-    if p["source_dump"]:
-        write_marker(target, print_fp, fingerprint(after))
+    after = describe(target, p["schemas"], with_digest=True)
+    write_marker(target, print_fp, fingerprint(after))
     target.close()
     for name, info in after.items():
         result["tables"].setdefault(name, {"source_rows": None})["target_rows"] = info["rows"]
     module.exit_json(**result)
+
+
+def dump_tables(module, path):
+    """"schema.table" of every table a dump file creates."""
+    if dump_format(path) == "custom":
+        listing = module.run_command([tool(module, "pg_restore"), "--list", path], check_rc=True)[1]
+        return {f"{m.group(1)}.{m.group(2)}" for m in
+                (re.match(r"^\d+; \d+ \d+ TABLE (\S+) (.+) \S+$", line) for line in listing.splitlines()) if m}
+    names = set()
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.startswith(b"CREATE TABLE "):
+                name = line[13:].decode(errors="replace").rsplit(" (", 1)[0].strip()
+                names.add(".".join(part.strip('"').replace('""', '"') for part in
+                                   re.findall(r'"(?:[^"]|"")*"|[^.]+', name)))
+    return names
+
+
+def load_source(module, source_dsn, source_password, target_dsn, target_password, verify):
+    """A live source: the chosen tables copied in the load's snapshot (see run_copy_load)."""
+    p = module.params
+    schema = p["schemas"][0]
+    target = connect(module, target_dsn, target_password, "target")
+    snapshot = Snapshot(module, source_dsn, source_password)
+    dump_version = module.run_command([tool(module, "pg_dump"), "--version"])[1]
+    if (major_version(dump_version) or 0) < major_version(snapshot.conn.server_version):
+        module.fail_json(msg=f"pg_dump {dump_version.strip()} is older than the source server "
+                         f"({major_version(snapshot.conn.server_version)}): install a client of that version "
+                         "or newer and point pg_bin_dir at it")
+    everything = describe(snapshot.conn, p["schemas"], with_digest=False, keep_open=True)
+    names = chosen_tables(sorted(everything), p["include_tables"], p["exclude_tables"])
+    source_tables = {n: everything[n] for n in names}
+    excluded = sorted(set(everything) - set(names))
+    target_all = describe(target, p["schemas"], with_digest=True, only=set(names))
+    result = dict(changed=False, bytes=0, seconds=0.0, lock_seconds=0.0, fingerprint=None, excluded=excluded,
+                  tables={n: {"source_rows": t["rows"], "target_rows": target_all.get(n, {}).get("rows", 0)}
+                          for n, t in source_tables.items()})
+
+    def refuse(msg):
+        snapshot.close()
+        target.close()
+        module.fail_json(msg=msg, **result)
+
+    if not source_tables:
+        refuse(f"The source has no tables to load in {', '.join(p['schemas'])}"
+               + (f" (left alone: {', '.join(excluded)})" if excluded else ""))
+    for name, rows in verify.items():
+        if name not in source_tables:
+            refuse(f"verify_rows: {name} is not a table the load copies"
+                   + (" (it is left alone: exclude_tables)" if name in everything else ""))
+        if source_tables[name]["rows"] != rows:
+            refuse(f"verification failed before loading: the source's {name} holds {source_tables[name]['rows']} "
+                   f"rows, expected {rows}; nothing was loaded")
+
+    # Django: the target's schema is its own migrations'; the laptop's must be at the same state.
+    source_migrations = migrations(snapshot.conn, schema)
+    target_migrations = migrations(target, schema)
+    target.rollback()
+    if source_migrations is not None and f"{schema}.django_migrations" not in source_tables:
+        if target_migrations is None:
+            refuse("The source is a Django app's database (it has django_migrations) and the target has not been "
+                   "migrated: run the app's migrations on the target first (phase 2.3: week2.yml, or deploy.yml), "
+                   "then load; the load copies the app's tables into the tables the migrations made")
+        difference = migration_difference(source_migrations, target_migrations)
+        if difference:
+            refuse(f"The source and the target are at different migration states: {difference}. Run the same "
+                   "migrations on both (deploy.yml migrates the target), then load again; nothing was changed")
+    created = [n for n in names if n not in target_all]
+    for name in names:
+        if name in target_all and target_all[name]["columns"] != source_tables[name]["columns"]:
+            refuse(f"The target's {name} is not made as the source's: "
+                   f"{column_difference(source_tables[name]['columns'], target_all[name]['columns'])}. "
+                   "Migrate both to the same state (or drop the target's table to have it made anew); "
+                   "nothing was changed")
+
+    # Foreign keys between what is loaded and what is left alone.
+    keys = foreign_keys(snapshot.conn, names, source_tables)
+    for fk in keys:
+        if fk["table"] in source_tables and fk["ref"] not in source_tables:
+            if fk["ref"] not in target_all:
+                refuse(f"{fk['table']}.{','.join(fk['columns'])} refers to {fk['ref']}, which the load leaves alone "
+                       "and the target lacks: run the app's migrations on the target first (phase 2.3), or load it "
+                       "(include it, and take it out of exclude_tables); nothing was changed")
+            lacking, example = missing_references(snapshot, target, fk)
+            if lacking:
+                refuse(f"{fk['table']}.{','.join(fk['columns'])} refers to {lacking} rows of {fk['ref']} (the load "
+                       f"leaves that table alone) that the target lacks, for example {example}: make them on the "
+                       "target first, or clear the references on the source; nothing was changed")
+    existing = [n for n in names if n in target_all]
+    if existing:
+        for fk in foreign_keys(target, existing, target_all):
+            if fk["ref"] in existing and fk["table"] not in names:
+                refuse(f"The target's {fk['table']} (left alone by the load) refers to {fk['ref']}, whose rows the "
+                       f"load replaces: load {fk['table']} too, or leave {fk['ref']} out; nothing was changed")
+        target.rollback()
+
+    digests = SourceDigest(module, source_dsn, source_password, p["schemas"], set(names), snapshot.id)
+    shared = {n: target_all[n] for n in existing}
+    if shared:
+        result["fingerprint"] = digests.fingerprint()
+        same = {n for n in shared if all(shared[n][k] == digests.tables.get(n, {}).get(k)
+                                         for k in ("columns", "rows", "digest"))}
+        if not created and same == set(shared):
+            refuse_or_done = dict(result, msg="The target already holds the source's data"
+                                  + (f" (left alone: {', '.join(excluded)})" if excluded else ""))
+            snapshot.close()
+            target.close()
+            module.exit_json(**refuse_or_done)
+        holding = sorted(f"{n} ({t['rows']} rows)" for n, t in shared.items() if t["rows"] > 0 and n not in same)
+        if holding and not p["overwrite"]:
+            refuse("The target already holds different data in " + ", ".join(holding)
+                   + ": set overwrite: true to replace it (it is replaced in one transaction)")
+
+    plan = dict(snapshot=snapshot, tables=source_tables, created=set(created), extensions=[], types=[],
+                functions=[], pre_data="", post_data="", sequences=[],
+                expected={t["key"]: t["rows"] for t in source_tables.values()})
+    references = {}
+    for fk in keys:
+        references.setdefault(fk["table"], set()).add(fk["ref"])
+    plan["order"] = fk_order(names, references)
+    plan["columns"] = {n: [r[0] for r in snapshot.query(COPY_COLUMNS_SQL, (qualified(*source_tables[n]["key"]),))]
+                       for n in names}
+    missing = what_new_tables_need(snapshot, target, plan, created)
+    if missing:
+        refuse("The target lacks what the source's tables need, and the load cannot make it: " + "; ".join(missing)
+               + ". Nothing was changed")
+    # Sequences: those of the loaded tables' columns and the schemas' free ones take the source's values.
+    new_sequences = []
+    for seq_schema, seq, owner_schema, owner in snapshot.query(SEQUENCES_SQL, {"schemas": list(p["schemas"])}):
+        if owner is not None and f"{owner_schema}.{owner}" not in source_tables:
+            continue
+        value, called = snapshot.query(f"SELECT last_value, is_called FROM {qualified(seq_schema, seq)}")[0]
+        plan["sequences"].append((qualified(seq_schema, seq), value, called))
+        if owner is None:
+            with target.cursor() as cur:
+                cur.execute("SELECT to_regclass(%s)", (qualified(seq_schema, seq),))
+                if cur.fetchone()[0] is None:
+                    new_sequences.append(dump_pattern(seq_schema, seq))
+            target.rollback()
+    target.close()
+
+    result["changed"] = True
+    if module.check_mode:
+        result["fingerprint"] = digests.fingerprint()
+        snapshot.close()
+        what = ", ".join(f"{n} ({t['source_rows']} rows)" for n, t in sorted(result["tables"].items()))
+        module.exit_json(msg=f"Check mode: would load {what}", **result)
+    started = time.monotonic()
+    try:
+        patterns = [dump_pattern(*source_tables[n]["key"]) for n in created]
+        if patterns or new_sequences:
+            plan["pre_data"] = dump_schema(module, snapshot, source_dsn, source_password, "pre-data",
+                                           patterns + new_sequences)
+        if patterns:
+            plan["post_data"] = dump_schema(module, snapshot, source_dsn, source_password, "post-data", patterns)
+        result["bytes"], result["lock_seconds"] = run_copy_load(module, plan, source_dsn, source_password,
+                                                                target_dsn, target_password)
+    except LoadError as e:
+        result["changed"] = False
+        snapshot.close()
+        module.fail_json(msg=str(e), **result)
+    result["seconds"] = round(time.monotonic() - started, 3)
+    result["fingerprint"] = digests.fingerprint()
+    snapshot.close()
+    target = connect(module, target_dsn, target_password, "target")
+    after = describe(target, p["schemas"], with_digest=False)
+    target.close()
+    for name in names:
+        result["tables"][name]["target_rows"] = after.get(name, {}).get("rows")
+    module.exit_json(**result)
+
+
+def what_new_tables_need(snapshot, target, plan, created):
+    """Fills plan's extensions, types and functions for the tables made anew; returns what cannot be made."""
+    if not created:
+        return []
+    args = rels(created, plan["tables"])
+    missing = []
+    with target.cursor() as cur:
+        cur.execute("SELECT name, installed_version IS NOT NULL FROM pg_available_extensions")
+        available = dict(cur.fetchall())
+        for name, schema in snapshot.query(EXTENSIONS_USED_SQL, args):
+            if name not in available:
+                missing.append(f"the extension {name} (not available on the target: on RDS, see "
+                               "SHOW rds.extensions and the engine version's list)")
+            elif not available[name]:
+                plan["extensions"].append((name, schema))
+        for row in snapshot.query(TYPES_USED_SQL, args):
+            cur.execute("SELECT to_regtype(%s)", (qualified(row[0], row[1]),))
+            if cur.fetchone()[0] is not None:
+                continue
+            ddl = type_ddl(*row)
+            if ddl is None:
+                missing.append(f"the type {row[0]}.{row[1]} (a composite or range type: make it on the target "
+                               "with CREATE TYPE)")
+            else:
+                plan["types"].append(ddl)
+        for fn_schema, name, arguments, ddl in snapshot.query(FUNCTIONS_USED_SQL, args):
+            cur.execute("SELECT to_regprocedure(%s)", (f"{qualified(fn_schema, name)}({arguments})",))
+            if cur.fetchone()[0] is None:
+                plan["functions"].append(ddl)
+    target.rollback()
+    return missing
 
 
 if __name__ == "__main__":

@@ -118,12 +118,12 @@ def test_first_load_noop_refused_overwrite_verify_and_check_mode(pg):
 
 
 def _fault_bin(tmp_path: Path, dump_filter: str) -> str:
-    """A pg_bin_dir whose pg_dump is the real one piped through dump_filter and then failing or not:
-    the harness's way to break a load midway (a killed source, a bad row)."""
+    """A pg_bin_dir whose psql (which reads each table's rows off the source) is the real one piped through
+    dump_filter and then failing or not: the harness's way to break a load midway (a killed source, a bad row)."""
     real = pg_bindir()
-    (tmp_path / "psql").symlink_to(real / "psql")
-    script = tmp_path / "pg_dump"
-    script.write_text(f"#!/bin/sh\n{real / 'pg_dump'} \"$@\" | {dump_filter}\n")
+    (tmp_path / "pg_dump").symlink_to(real / "pg_dump")
+    script = tmp_path / "psql"
+    script.write_text(f"#!/bin/sh\n{real / 'psql'} \"$@\" | {dump_filter}\n")
     script.chmod(0o755)
     return str(tmp_path)
 
