@@ -285,3 +285,109 @@ def test_a_pg_dump_older_than_the_source_server_is_refused(pg, tmp_path):
     run = load({"source": dsn(pg, source), "target": dsn(pg, target), "pg_bin_dir": str(tmp_path)})
     assert run.returncode != 0 and "is older than the source server" in run.stdout, run.stdout
     assert counts(pg, target) == {}
+
+
+TRICKY = r"""
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TYPE court_kind AS ENUM ('district', 'circuit', 'bankruptcy');
+CREATE DOMAIN docket AS text CHECK (VALUE ~ '^[0-9]+:[0-9]{2}-[a-z]{2}-[0-9]+$');
+CREATE FUNCTION slugify(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(replace($1, ' ', '-')) $$;
+CREATE TABLE courts (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind court_kind NOT NULL,
+                     name text NOT NULL, slug text GENERATED ALWAYS AS (slugify(name)) STORED,
+                     parent_id integer REFERENCES courts(id));
+CREATE TABLE cases (id bigserial PRIMARY KEY, court_id integer NOT NULL REFERENCES courts(id), number docket,
+                    meta jsonb NOT NULL DEFAULT '{}', scan bytea, title text NOT NULL);
+CREATE INDEX cases_title_trgm ON cases USING gin (title gin_trgm_ops);
+CREATE TABLE "Audit Log" (id serial PRIMARY KEY, "select" text, at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE "it's 100%" (id serial PRIMARY KEY, v text);
+INSERT INTO courts (kind, name) VALUES ('circuit', 'Seventh Circuit');
+INSERT INTO courts (kind, name, parent_id) VALUES ('district', 'Northern District', 1), ('bankruptcy', 'ND Bankr', 2);
+INSERT INTO cases (court_id, number, meta, scan, title)
+SELECT 1 + g % 3, '1:26-cv-' || g, jsonb_build_object('n', g, 'tags', jsonb_build_array('a', g)),
+       decode(md5(g::text), 'hex'), 'Doe v. Roe ' || g || repeat(' motion', 40)
+FROM generate_series(1, CASES) g;
+INSERT INTO "Audit Log" ("select", at) VALUES ('it''s', '2026-11-01 10:00+00'), ('100%', '2026-11-02 11:00+00');
+INSERT INTO "it's 100%" (v) VALUES ('$1'), ('%s');
+"""
+TRICKY_TABLES = ["courts", "cases", "Audit Log", "it's 100%"]
+
+
+def table_sums(pg, db) -> dict:
+    """Per table: its rows' text, hashed in id order (the same data gives the same sums)."""
+    return {t: pg.psql(f"SET TimeZone = 'UTC'; SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' "
+                       f"ORDER BY id), '')) FROM public.\"{t.replace(chr(34), chr(34) * 2)}\" t", dbname=db)
+            for t in TRICKY_TABLES}
+
+
+@pytest.mark.parametrize("target_kind", ["empty", "migrated"])
+def test_a_tricky_source_loads_exactly_into_an_empty_and_a_migrated_target(pg, target_kind):
+    source = new_db(pg, TRICKY.replace("CASES", "500"))
+    # "migrated": the same schema, made by the app's own DDL, holding other rows; "empty": a new database.
+    target = new_db(pg, (TRICKY.replace("CASES", "3")) if target_kind == "migrated" else None)
+    args = {"source": dsn(pg, source), "target": dsn(pg, target), "overwrite": True}
+    first = load(args)
+    assert first.returncode == 0 and first.result["changed"] is True, first.result.get("msg", first.stdout[-3000:])
+    assert table_sums(pg, target) == table_sums(pg, source)
+    assert load(args).result["changed"] is False
+    # The sequences are past the loaded ids: inserts without an id work, with the next number.
+    assert pg.psql("INSERT INTO courts (kind, name) VALUES ('district', 'New') RETURNING id", dbname=target) == "4"
+    assert pg.psql("INSERT INTO cases (court_id, title) VALUES (1, 'x') RETURNING id", dbname=target) == "501"
+    assert pg.psql("INSERT INTO \"it's 100%\" (v) VALUES ('x') RETURNING id", dbname=target) == "3"
+    # The target's own structure: the trigram index, the generated column, the domain's check.
+    assert pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'cases_title_trgm'", dbname=target) == "1"
+    assert pg.psql("SELECT slug FROM courts WHERE id = 2", dbname=target) == "northern-district"
+    bad = subprocess.run([str(pg_bindir() / "psql"), "-X", "-v", "ON_ERROR_STOP=1", dsn(pg, target), "-c",
+                          "INSERT INTO cases (court_id, number, title) VALUES (1, 'nope', 'x')"], capture_output=True)
+    assert bad.returncode != 0 and b"docket" in bad.stderr
+
+
+def _while_loading(pg, target, action):
+    """Runs action() once the module's target session is copying rows; returns what it returned."""
+    seen = {}
+
+    def watch():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "value" not in seen:
+            busy = pg.psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'precedentum.deploy "
+                           f"rds_data_load' AND datname = '{target}' AND query LIKE 'COPY %'")
+            if busy:
+                seen["value"] = action(busy.split()[0])
+                return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    return watcher, seen
+
+
+def test_a_target_killed_mid_load_is_left_as_it_was(pg):
+    source = new_db(pg, TRICKY.replace("CASES", "150000"))
+    target = new_db(pg, TRICKY.replace("CASES", "3"))
+    before = table_sums(pg, target)
+    watcher, seen = _while_loading(pg, target, lambda pid: pg.psql(f"SELECT pg_terminate_backend({pid})"))
+    run = load({"source": dsn(pg, source), "target": dsn(pg, target), "overwrite": True})
+    watcher.join()
+    assert seen.get("value") == "t", "the load ended before the target's session could be killed"
+    assert run.returncode != 0 and "rolled back" in run.result["msg"], run.result
+    assert table_sums(pg, target) == before
+    assert pg.psql("SELECT count(*) FROM pg_class WHERE relname LIKE 'precedentum_load_%'", dbname=target) == "0"
+
+
+def test_the_app_reads_the_tables_while_the_rows_are_copied(pg):
+    """Rows go into temporary tables first: the app's tables are locked only for the final swap, so a reader
+    with a 2 s statement timeout is served while the load copies."""
+    source = new_db(pg, TRICKY.replace("CASES", "150000"))
+    target = new_db(pg, TRICKY.replace("CASES", "3"))
+
+    def read(_pid):
+        return subprocess.run([str(pg_bindir() / "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", dsn(pg, target),
+                               "-c", "SET statement_timeout = '2s'", "-c", "SELECT count(*) FROM cases"],
+                              capture_output=True, text=True)
+
+    watcher, seen = _while_loading(pg, target, read)
+    run = load({"source": dsn(pg, source), "target": dsn(pg, target), "overwrite": True})
+    watcher.join()
+    assert run.returncode == 0, run.result.get("msg")
+    assert "value" in seen, "the load ended before the reader could try"
+    assert seen["value"].returncode == 0 and seen["value"].stdout.split()[-1] == "3", seen["value"].stderr
+    assert 0 < run.result["lock_seconds"] < run.result["seconds"]
