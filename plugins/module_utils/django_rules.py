@@ -48,3 +48,49 @@ def email_problem(email):
     if len(text.strip()) > EMAIL_MAX:
         return f"is longer than {EMAIL_MAX} characters"
     return None
+
+
+# First access by a link that Django's own PasswordResetConfirmView accepts (django.contrib.auth.tokens): the
+# token hashes the account's password and last login, so it stops working once the tester sets a password.
+TOKEN_KEY_SALT = "django.contrib.auth.tokens.PasswordResetTokenGenerator"
+UNUSABLE_PREFIX = "!"  # django.contrib.auth.hashers.UNUSABLE_PASSWORD_PREFIX
+
+
+def unusable_password():
+    """What Django's set_unusable_password() stores: no password logs in until one is set."""
+    import secrets
+    import string
+
+    return UNUSABLE_PREFIX + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
+
+
+def _base36(number):
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if not number:
+            return text
+
+
+def password_reset_token(secret_key, pk, password, last_login, email, now):
+    """The token of PasswordResetTokenGenerator.make_token for this account, made at ``now`` (a naive datetime in
+    the app's clock, UTC in a container); last_login a datetime or None."""
+    import datetime
+    import hashlib
+    import hmac
+
+    timestamp = int((now - datetime.datetime(2001, 1, 1)).total_seconds())
+    login = "" if last_login is None else last_login.replace(microsecond=0, tzinfo=None)
+    key = hashlib.sha256((TOKEN_KEY_SALT + secret_key).encode()).digest()
+    value = f"{pk}{password}{login}{timestamp}{email or ''}"
+    return f"{_base36(timestamp)}-{hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[::2]}"
+
+
+def password_set_link(base_url, pk, token):
+    """base_url (the app's password_reset_confirm prefix, e.g. https://site/accounts/reset/) + <uidb64>/<token>/."""
+    import base64
+
+    uid = base64.urlsafe_b64encode(str(pk).encode()).rstrip(b"\n=").decode()
+    return f"{base_url.rstrip('/')}/{uid}/{token}/"

@@ -59,6 +59,25 @@ options:
         own, lower or higher (PBKDF2PasswordHasher.must_update), so give the app's Django version's count.
     type: int
     default: 1500000
+  password_set_url:
+    description:
+      - Give each new (or reset) account a link instead of a password - the account gets an unusable password
+        (no login at all) and RV(links) the URL of Django's own C(PasswordResetConfirmView) for it, which works
+        once (setting a password invalidates it) and for C(PASSWORD_RESET_TIMEOUT) (3 days by default).
+      - The prefix of the app's C(password_reset_confirm) URL, for example
+        C(https://precedentum.example/accounts/reset/) when the app's C(urls.py) has
+        C(path("accounts/", include("django.contrib.auth.urls"))); the link is that prefix + C(<uidb64>/<token>/).
+      - Empty (the default) gives one-time passwords as before.
+    type: str
+    default: ''
+  secret_key:
+    description: The app's Django C(SECRET_KEY), which signs the links (with O(password_set_url)).
+    type: str
+  app_secret:
+    description:
+      - Instead of O(secret_key), the Secrets Manager secret holding it in its C(secret_key) field (the ecs or
+        lightsail role's application secret, C(<prefix>/django/app)).
+    type: str
 attributes:
   check_mode:
     support: full
@@ -95,12 +114,17 @@ updated:
 reset: {description: Usernames given a new one-time password., returned: always, type: list, elements: str}
 unchanged: {description: Usernames left as they were., returned: always, type: list, elements: str}
 passwords:
-  description: The one-time password of each account created or reset (empty in check mode).
+  description: The one-time password of each account created or reset (none in check mode or with O(password_set_url)).
+  returned: always
+  type: dict
+links:
+  description: With O(password_set_url), the password-set link of each account created or reset (works once).
   returned: always
   type: dict
 """
 
 import base64
+import datetime
 import hashlib
 import re
 import secrets
@@ -111,6 +135,9 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.django_rules im
     email_problem,
     normalize_email,
     normalize_username,
+    password_reset_token,
+    password_set_link,
+    unusable_password,
     username_problem,
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import quote_ident
@@ -131,6 +158,42 @@ def django_pbkdf2_sha256(password, iterations, salt=None):
     salt = salt or "".join(secrets.choice(SALT_ALPHABET) for _ in range(22))
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
     return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode('ascii')}"
+
+
+def first_access(p):
+    """(what the account stores, the one-time password or None): with password_set_url, an unusable password
+    (no login until the tester sets one through the link); otherwise a one-time password's hash."""
+    if p["password_set_url"]:
+        return unusable_password(), None
+    secret = one_time_password(p["password_length"])
+    return django_pbkdf2_sha256(secret, p["hash_iterations"]), secret
+
+
+def give(p, result, user, pk, stored, last_login, secret):
+    """The tester's way in, in the results: the password, or the link Django's PasswordResetConfirmView takes."""
+    if secret is not None:
+        result["passwords"][user["username"]] = secret
+        return
+    # The app's clock: a container's, UTC (Django's token generator reads datetime.now(), naive).
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (Python < 3.11 hosts)
+    token = password_reset_token(p["secret_key"], pk, stored, last_login, user["email"], now)
+    result["links"][user["username"]] = password_set_link(p["password_set_url"], pk, token)
+
+
+def app_secret_key(module):
+    """Django's SECRET_KEY from the application secret (its secret_key field), as the app's containers get it."""
+    import json
+
+    name = module.params["app_secret"]
+    try:
+        value = module.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+        key = json.loads(value).get("secret_key")
+    except Exception as e:  # botocore errors, a secret that is not JSON
+        module.fail_json(msg=f"app_secret: could not read Django's SECRET_KEY from {name}: {e}")
+    if not key:
+        module.fail_json(msg=f"app_secret: {name} has no secret_key field (week 2 writes it, phase 2.1)")
+    module.no_log_values.add(key)
+    return key
 
 
 def check_inputs(module):
@@ -162,6 +225,13 @@ def check_inputs(module):
         problems.append("password_length: from 16 to 64")
     if not 100000 <= p["hash_iterations"] <= 10000000:
         problems.append("hash_iterations: from 100000 to 10000000")
+    if p["password_set_url"]:
+        if not re.match(r"^https?://[^/\s]+/\S*$", p["password_set_url"]):
+            problems.append(f"password_set_url: {p['password_set_url']!r} is not an http(s) URL with a path "
+                            "(the app's password reset confirm prefix, e.g. https://precedentum.example/accounts/reset/)")
+        if not p["secret_key"] and not p["app_secret"]:
+            problems.append("secret_key or app_secret: needed with password_set_url (the app's Django SECRET_KEY "
+                            "signs the link)")
     if problems:
         module.fail_json(msg="; ".join(problems))
 
@@ -176,6 +246,9 @@ def main():
             table=dict(type="str", default="auth_user"),
             password_length=dict(type="int", default=16, no_log=False),
             hash_iterations=dict(type="int", default=1500000),
+            password_set_url=dict(type="str", default=""),
+            secret_key=dict(type="str", no_log=True),
+            app_secret=dict(type="str"),
             **pgtarget.TARGET_OPTIONS,
         ),
         supports_check_mode=True,
@@ -186,10 +259,12 @@ def main():
         module.fail_json(msg="django_users needs the psycopg2 Python package on the host that runs it")
     check_inputs(module)
     p = module.params
+    if p["password_set_url"] and not p["secret_key"]:
+        p["secret_key"] = app_secret_key(module)
     dsn, password = pgtarget.target_dsn(module)
     conn = pgtarget.connect(module, dsn, password, "target")
     table = quote_ident(p["table"])
-    result = dict(changed=False, created=[], updated=[], reset=[], unchanged=[], passwords={})
+    result = dict(changed=False, created=[], updated=[], reset=[], unchanged=[], passwords={}, links={})
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT to_regclass(%s)", (p["table"],))
@@ -204,14 +279,13 @@ def main():
                 if row is None:
                     result["created"].append(user["username"])
                     if not module.check_mode:
-                        secret = one_time_password(p["password_length"])
+                        stored, secret = first_access(p)
                         cur.execute(
                             f"INSERT INTO {table} (password, last_login, is_superuser, username, first_name,"
                             " last_name, email, is_staff, is_active, date_joined)"
-                            " VALUES (%s, NULL, false, %s, %s, %s, %s, false, true, now())",
-                            (django_pbkdf2_sha256(secret, p["hash_iterations"]), user["username"],
-                             user["first_name"], user["last_name"], user["email"]))
-                        result["passwords"][user["username"]] = secret
+                            " VALUES (%s, NULL, false, %s, %s, %s, %s, false, true, now()) RETURNING id",
+                            (stored, user["username"], user["first_name"], user["last_name"], user["email"]))
+                        give(p, result, user, cur.fetchone()[0], stored, None, secret)
                     continue
                 if tuple(row) != wanted:
                     if not module.check_mode:
@@ -219,11 +293,12 @@ def main():
                                     " is_active = true WHERE username = %s", (*wanted[:3], user["username"]))
                     result["updated"].append(user["username"])
                 if user["username"] in p["reset_passwords"]:
-                    secret = one_time_password(p["password_length"])
                     if not module.check_mode:
-                        cur.execute(f"UPDATE {table} SET password = %s WHERE username = %s",
-                                    (django_pbkdf2_sha256(secret, p["hash_iterations"]), user["username"]))
-                        result["passwords"][user["username"]] = secret
+                        stored, secret = first_access(p)
+                        cur.execute(f"UPDATE {table} SET password = %s WHERE username = %s RETURNING id, last_login",
+                                    (stored, user["username"]))
+                        pk, last_login = cur.fetchone()
+                        give(p, result, user, pk, stored, last_login, secret)
                     result["reset"].append(user["username"])
                 if tuple(row) == wanted and user["username"] not in p["reset_passwords"]:
                     result["unchanged"].append(user["username"])

@@ -22,7 +22,16 @@ from tests.harness.ansible import REPO, ansible_env, interpreter_args
 SETTINGS = """
 import os
 SECRET_KEY = "not-a-secret-test-only"
-INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "judges"]
+INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+                  "django.contrib.sessions", "django.contrib.messages", "judges"]
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.common.CommonMiddleware",
+              "django.middleware.csrf.CsrfViewMiddleware", "django.contrib.auth.middleware.AuthenticationMiddleware",
+              "django.contrib.messages.middleware.MessageMiddleware"]
+ROOT_URLCONF = "site_urls"
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {
+    "context_processors": ["django.template.context_processors.request", "django.contrib.auth.context_processors.auth",
+                           "django.contrib.messages.context_processors.messages"]}}]
+ALLOWED_HOSTS = ["testserver", "precedentum.example"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1",
                          "PORT": os.environ["DB_PORT"], "NAME": os.environ["DB_NAME"], "USER": "postgres"}}
 USE_TZ = True
@@ -77,6 +86,10 @@ class Project:
         (root / "judges" / "migrations" / "__init__.py").write_text("")
         (root / "judges" / "models.py").write_text(MODELS)
         (root / "site_settings.py").write_text(SETTINGS)
+        # What the app must include for the testers' password-set links (django_users' password_set_url).
+        (root / "site_urls.py").write_text('from django.contrib import admin\nfrom django.urls import include, path\n'
+                                           'urlpatterns = [path("accounts/", include("django.contrib.auth.urls")), '
+                                           'path("admin/", admin.site.urls)]\n')
         (root / "manage.py").write_text("import os, sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
                                         "'site_settings')\nfrom django.core.management import execute_from_command_line"
                                         "\nexecute_from_command_line(sys.argv)\n")
@@ -93,8 +106,9 @@ class Project:
         return self.run(db, "shell", "-c", code)
 
     def logs_in(self, db, username, password) -> bool:
-        return self.shell(db, "from django.contrib.auth import authenticate; "
-                              f"print(authenticate(username={username!r}, password={password!r}) is not None)") == "True"
+        said = self.shell(db, "from django.contrib.auth import authenticate; "
+                              f"print(authenticate(username={username!r}, password={password!r}) is not None)")
+        return said == "True"
 
 
 def module(name, args, *flags):
@@ -144,8 +158,9 @@ def test_phase_2_3_then_2_4_then_testers_then_a_monthly_update(postgres, django_
     assert project.logs_in(target, "admin", PASSWORD), "phase 2.4 lost the superuser of phase 2.3"
     assert not project.logs_in(target, "laptop-admin", "laptop-password-1234"), "the laptop's account was copied"
     # The app writes after the load: its sequences are past the loaded ids.
-    assert project.shell(target, "from judges.models import Note, Judge; "
-                                 "print(Note.objects.create(judge=Judge.objects.get(slug='judge-1'), text='x').id)") == "9"
+    new_id = project.shell(target, "from judges.models import Note, Judge; "
+                                   "print(Note.objects.create(judge=Judge.objects.get(slug='judge-1'), text='x').id)")
+    assert new_id == "9"
     postgres.psql("DELETE FROM judges_note WHERE id = 9", dbname=target)
 
     testers = module("django_users", {"target": conn(postgres, target), "hash_iterations": 100000, "users": [
@@ -212,3 +227,43 @@ def test_a_django_laptop_into_an_unmigrated_target_is_refused(postgres, django_d
     refused = module("rds_data_load", {"source": conn(postgres, laptop), "target": conn(postgres, empty)})
     assert refused.get("failed") and "run the app's migrations on the target first" in refused["msg"], refused
     assert postgres.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", dbname=empty) == "0"
+
+
+FOLLOW_LINK = """
+from urllib.parse import urlparse
+from django.test import Client
+path = urlparse({link!r}).path
+first = Client().get(path)
+done = Client()
+step = done.get(path)
+set_password = done.post(step.url, {{"new_password1": {new!r}, "new_password2": {new!r}}}) if step.status_code == 302 else None
+again = Client().get(path)
+print(first.status_code, step.status_code, set_password.status_code if set_password else None, again.status_code)
+"""
+
+
+def test_a_tester_sets_a_password_once_through_django_s_own_view(postgres, django_dbs):
+    """The link django_users makes is one Django's PasswordResetConfirmView accepts, once; before it is used
+    the account has no password that logs in."""
+    project, _, target = django_dbs
+    made = module("django_users", {"target": conn(postgres, target), "secret_key": "not-a-secret-test-only",
+                                   "password_set_url": "https://precedentum.example/accounts/reset/",
+                                   "users": [{"username": "ada", "email": "ada@precedentum.example"}]})
+    assert not made.get("failed"), made.get("msg")
+    assert made["passwords"] == {} and made["links"]["ada"].startswith("https://precedentum.example/accounts/reset/")
+    assert postgres.psql("SELECT password LIKE '!%' FROM auth_user WHERE username = 'ada'", dbname=target) == "t"
+    assert not project.logs_in(target, "ada", "")
+
+    new = "a-password-the-tester-chose-42"
+    said = project.shell(target, FOLLOW_LINK.format(link=made["links"]["ada"], new=new))
+    # A valid link redirects to the set-password form, which redirects when done; used, the link is invalid (200).
+    assert said == "302 302 302 200", said
+    assert project.logs_in(target, "ada", new)
+
+    # A link signed with another key is refused by Django.
+    postgres.psql("DELETE FROM auth_user WHERE username = 'grace'", dbname=target)
+    other = module("django_users", {"target": conn(postgres, target), "secret_key": "another-key",
+                                    "password_set_url": "https://precedentum.example/accounts/reset/",
+                                    "users": [{"username": "grace", "email": "grace@precedentum.example"}]})
+    said = project.shell(target, FOLLOW_LINK.format(link=other["links"]["grace"], new=new))
+    assert said.startswith("200 200 None"), said

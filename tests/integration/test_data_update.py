@@ -40,12 +40,23 @@ def test_data_update_opens_the_window_only_for_the_load(emulator, postgres, preb
             "rds_data_host_override": "127.0.0.1", "rds_data_port_override": postgres.port}
 
     first = play("data_update.yml", **load)
-    assert first.rc == 0, first
+    assert first.rc == 0, first.output[-3000:]
     assert postgres.psql("SELECT count(*) FROM judges_judge", dbname=secret["dbname"]) == "8"
     assert postgres.psql("SELECT count(*) FROM judges_caseprocedure", dbname=secret["dbname"]) == "1000"
     assert db_instance(emulator.client("rds"))["PubliclyAccessible"] is False
     assert OPERATOR not in db_whitelist(emulator)
     assert secret["password"] not in first.output
+
+    # The monthly update: a judge changed on the laptop replaces the database's judges by default (the
+    # accounts stay, see test_data_load_django.py); asked not to overwrite, it refuses and changes nothing.
+    postgres.psql("UPDATE judges_judge SET title = 'Chief Judge' WHERE id = 1", dbname="precedentum_poc")
+    kept = play("data_update.yml", **load, rds_data_update_overwrite=False)
+    assert kept.rc != 0 and "overwrite: true" in kept.output, kept.output[-3000:]
+    assert postgres.psql("SELECT title FROM judges_judge WHERE id = 1", dbname=secret["dbname"]) != "Chief Judge"
+    monthly = play("data_update.yml", **load)
+    assert monthly.rc == 0 and "were locked for" in monthly.output, monthly
+    assert postgres.psql("SELECT title FROM judges_judge WHERE id = 1", dbname=secret["dbname"]) == "Chief Judge"
+    assert db_instance(emulator.client("rds"))["PubliclyAccessible"] is False
 
     # A load that fails its check rolls back and still closes the window.
     postgres.psql("INSERT INTO judges_judge (court_id, slug, full_name, title, courtroom, appointed_on) "

@@ -98,7 +98,7 @@ def test_first_load_noop_refused_overwrite_verify_and_check_mode(pg):
 
     again = load(args)
     assert again.returncode == 0 and again.result["changed"] is False, again.stdout
-    assert again.result["fingerprint"] == first.result["fingerprint"]
+    assert first.result["fingerprint"] is None and len(again.result["fingerprint"]) == 64
 
     pg.psql("UPDATE judges_caseprocedure SET topic = 'appeals' WHERE id = 7", dbname=source)
     refused = load(args)
@@ -123,7 +123,8 @@ def _fault_bin(tmp_path: Path, dump_filter: str) -> str:
     real = pg_bindir()
     (tmp_path / "pg_dump").symlink_to(real / "pg_dump")
     script = tmp_path / "psql"
-    script.write_text(f"#!/bin/sh\n{real / 'psql'} \"$@\" | {dump_filter}\n")
+    script.write_text(f"#!/bin/sh\ncase \"$*\" in *' TO STDOUT'*) {real / 'psql'} \"$@\" | {dump_filter} ;;\n"
+                      f"*) exec {real / 'psql'} \"$@\" ;;\nesac\n")
     script.chmod(0o755)
     return str(tmp_path)
 

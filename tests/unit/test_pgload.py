@@ -104,3 +104,43 @@ def test_the_session_settings_fix_what_a_rows_text_depends_on():
     for setting in ("SET TimeZone = 'UTC';", "SET DateStyle = 'ISO, MDY';", "SET IntervalStyle = 'postgres';",
                     "SET extra_float_digits = '3';"):
         assert setting in sql
+
+
+def test_django_framework_tables_are_left_out_by_default():
+    names = ["public.auth_user", "public.auth_user_groups", "public.django_migrations", "public.django_session",
+             "public.judges_judge", "public.authors_author", "other.auth_user"]
+    chosen = pgload.chosen_tables(names, [], pgload.DJANGO_FRAMEWORK_TABLES)
+    assert chosen == ["public.judges_judge", "public.authors_author"]
+    assert pgload.chosen_tables(names, ["judges_*"], []) == ["public.judges_judge"]
+    assert pgload.chosen_tables(names, [], ["public.auth_user"]) == [n for n in names if n != "public.auth_user"]
+    assert pgload.chosen_tables(names, [], []) == names
+
+
+def test_migration_and_column_differences_are_named():
+    laptop = {("judges", "0001_initial"), ("judges", "0002_chambers")}
+    assert pgload.migration_difference(laptop, set(laptop)) is None
+    assert pgload.migration_difference(laptop, {("judges", "0001_initial")}) == \
+        "migration judges.0002_chambers is applied on the source (the laptop) but not on the target"
+    assert "on the target but not on the source" in pgload.migration_difference(set(), {("auth", "0001_initial")})
+    assert pgload.column_difference("id:integer,name:text", "id:integer,name:text") is None
+    assert pgload.column_difference("id:integer,name:text", "id:bigint,name:text") == \
+        "column 1 is id:integer on the source and id:bigint on the target"
+    assert pgload.column_difference("id:integer", "id:integer,x:text") == \
+        "column 2 is missing on the source and x:text on the target"
+
+
+def test_tables_are_filled_after_those_they_reference():
+    order = pgload.fk_order(["a.notes", "a.judges", "a.courts", "a.tree"],
+                            {"a.notes": {"a.judges", "a.auth"}, "a.judges": {"a.courts"}, "a.tree": {"a.tree"}})
+    assert order.index("a.courts") < order.index("a.judges") < order.index("a.notes") and "a.tree" in order
+    assert sorted(pgload.fk_order(["x", "y"], {"x": {"y"}, "y": {"x"}})) == ["x", "y"]  # a cycle: both, once
+
+
+def test_dump_patterns_meta_commands_and_type_ddl():
+    assert pgload.dump_pattern("public", 'it\'s 100%*') == '"public"."it\'s 100%*"'
+    assert pgload.without_meta_commands("\\restrict k\nCREATE TABLE a ();\n\\unrestrict k") == "CREATE TABLE a ();"
+    assert pgload.type_ddl("public", "kind", "e", ["a", "it's"], None, False, None, []) == \
+        "CREATE TYPE \"public\".\"kind\" AS ENUM ('a', 'it''s')"
+    assert pgload.type_ddl("public", "docket", "d", [], "text", True, None, ["CHECK ((VALUE <> ''::text))"]) == \
+        "CREATE DOMAIN \"public\".\"docket\" AS text NOT NULL CHECK ((VALUE <> ''::text))"
+    assert pgload.type_ddl("public", "pair", "c", [], None, False, None, []) is None
