@@ -236,7 +236,8 @@ path = urlparse({link!r}).path
 first = Client().get(path)
 done = Client()
 step = done.get(path)
-set_password = done.post(step.url, {{"new_password1": {new!r}, "new_password2": {new!r}}}) if step.status_code == 302 else None
+form = {{"new_password1": {new!r}, "new_password2": {new!r}}}
+set_password = done.post(step.url, form) if step.status_code == 302 else None
 again = Client().get(path)
 print(first.status_code, step.status_code, set_password.status_code if set_password else None, again.status_code)
 """

@@ -44,7 +44,7 @@ def test_waves_get_accounts_django_accepts_messages_and_mail(emulator, postgres,
     ses = emulator.client("ses")
     ses.verify_email_identity(EmailAddress=SENDER)
     base = {"onboarding_testers": TESTERS, "onboarding_message_dir": str(messages),
-            "onboarding_send_email": True, "onboarding_sender": SENDER,
+            "onboarding_first_access": "password", "onboarding_send_email": True, "onboarding_sender": SENDER,
             "onboarding_db_host_override": "127.0.0.1", "onboarding_db_port_override": postgres.port}
 
     def play(name, *args, **extra):
@@ -106,3 +106,55 @@ def test_waves_get_accounts_django_accepts_messages_and_mail(emulator, postgres,
         password, _ = read_message(messages / f"{username}.txt")
         assert check_password(password, after[username]["password"])
     assert len(emulator.sent_mail()) == 2 + 6 + 1
+
+
+def test_first_access_by_a_link_django_accepts(emulator, postgres, prebuilt, tmp_path):
+    """The default: no usable password, and a link whose token Django's PasswordResetTokenGenerator accepts with the
+    app's SECRET_KEY (the application secret); test_data_load_django.py follows such a link through Django's view."""
+    from urllib.parse import urlparse
+
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+    from django.utils.http import urlsafe_base64_decode
+
+    prebuilt(emulator, "week1.yml")
+    secret = json.loads(emulator.client("secretsmanager").get_secret_value(
+        SecretId=f"{PREFIX}/rds/master")["SecretString"])
+    dbname = stand_in_for_rds(postgres, secret)
+    messages = tmp_path / "messages"
+    base = {"onboarding_testers": TESTERS[:2], "onboarding_message_dir": str(messages),
+            "onboarding_db_host_override": "127.0.0.1", "onboarding_db_port_override": postgres.port}
+
+    def play(*args):
+        return run_playbook(str(REPO / "playbooks/week3.yml"), emulator.env(), "--tags", "onboarding", *args,
+                            extra_vars=base)
+
+    no_key = play()
+    assert no_key.rc != 0 and f"{PREFIX}/django/app" in no_key.flat, no_key
+    assert accounts(postgres, dbname) == {}, "accounts were written without a way in"
+    key = "django-insecure-" + "k" * 40
+    emulator.client("secretsmanager").create_secret(Name=f"{PREFIX}/django/app",
+                                                    SecretString=json.dumps({"secret_key": key}))
+    done = play()
+    assert done.rc == 0, done
+    assert key not in done.output
+    tokens = PasswordResetTokenGenerator()
+    tokens.secret = key
+    for username, row in accounts(postgres, dbname).items():
+        assert row["password"].startswith("!"), "the account has a usable password"
+        text = (messages / f"{username}.txt").read_text()
+        (line,) = [x for x in text.splitlines() if x.startswith("Set your password:")]
+        link = urlparse(line.split(":", 1)[1].strip())
+        assert link.path.startswith("/accounts/reset/") and link.netloc.startswith("precedentum-testing-alb-"), link
+        uid, token = link.path.split("/")[3:5]
+        assert int(urlsafe_base64_decode(uid)) == row["id"]
+
+        class User:
+            pk, password, last_login, email = row["id"], row["password"], None, row["email"]
+
+            @staticmethod
+            def get_email_field_name():
+                return "email"
+
+        assert tokens.check_token(User, token), f"Django refuses {username}'s link"
+    again = play()
+    assert again.rc == 0 and again.changed == 0, again
