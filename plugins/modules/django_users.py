@@ -70,12 +70,12 @@ options:
       - Empty (the default) gives one-time passwords as before.
     type: str
     default: ''
-  secret_key:
+  django_secret_key:
     description: The app's Django C(SECRET_KEY), which signs the links (with O(password_set_url)).
     type: str
   app_secret:
     description:
-      - Instead of O(secret_key), the Secrets Manager secret holding it in its C(secret_key) field (the ecs or
+      - Instead of O(django_secret_key), the Secrets Manager secret holding it in its C(secret_key) field (the ecs or
         lightsail role's application secret, C(<prefix>/django/app)).
     type: str
 attributes:
@@ -176,7 +176,7 @@ def give(p, result, user, pk, stored, last_login, secret):
         return
     # The app's clock: a container's, UTC (Django's token generator reads datetime.now(), naive).
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (Python < 3.11 hosts)
-    token = password_reset_token(p["secret_key"], pk, stored, last_login, user["email"], now)
+    token = password_reset_token(p["django_secret_key"], pk, stored, last_login, user["email"], now)
     result["links"][user["username"]] = password_set_link(p["password_set_url"], pk, token)
 
 
@@ -229,9 +229,9 @@ def check_inputs(module):
         if not re.match(r"^https?://[^/\s]+/\S*$", p["password_set_url"]):
             problems.append(f"password_set_url: {p['password_set_url']!r} is not an http(s) URL with a path "
                             "(the app's password reset confirm prefix, e.g. https://precedentum.example/accounts/reset/)")
-        if not p["secret_key"] and not p["app_secret"]:
-            problems.append("secret_key or app_secret: needed with password_set_url (the app's Django SECRET_KEY "
-                            "signs the link)")
+        if not p["django_secret_key"] and not p["app_secret"]:
+            problems.append("django_secret_key or app_secret: needed with password_set_url (the app's Django "
+                            "SECRET_KEY signs the link)")
     if problems:
         module.fail_json(msg="; ".join(problems))
 
@@ -247,7 +247,7 @@ def main():
             password_length=dict(type="int", default=16, no_log=False),
             hash_iterations=dict(type="int", default=1500000),
             password_set_url=dict(type="str", default=""),
-            secret_key=dict(type="str", no_log=True),
+            django_secret_key=dict(type="str", no_log=True),
             app_secret=dict(type="str"),
             **pgtarget.TARGET_OPTIONS,
         ),
@@ -259,8 +259,8 @@ def main():
         module.fail_json(msg="django_users needs the psycopg2 Python package on the host that runs it")
     check_inputs(module)
     p = module.params
-    if p["password_set_url"] and not p["secret_key"]:
-        p["secret_key"] = app_secret_key(module)
+    if p["password_set_url"] and not p["django_secret_key"]:
+        p["django_secret_key"] = app_secret_key(module)
     dsn, password = pgtarget.target_dsn(module)
     conn = pgtarget.connect(module, dsn, password, "target")
     table = quote_ident(p["table"])

@@ -247,7 +247,7 @@ def test_a_tester_sets_a_password_once_through_django_s_own_view(postgres, djang
     """The link django_users makes is one Django's PasswordResetConfirmView accepts, once; before it is used
     the account has no password that logs in."""
     project, _, target = django_dbs
-    made = module("django_users", {"target": conn(postgres, target), "secret_key": "not-a-secret-test-only",
+    made = module("django_users", {"target": conn(postgres, target), "django_secret_key": "not-a-secret-test-only",
                                    "password_set_url": "https://precedentum.example/accounts/reset/",
                                    "users": [{"username": "ada", "email": "ada@precedentum.example"}]})
     assert not made.get("failed"), made.get("msg")
@@ -263,7 +263,7 @@ def test_a_tester_sets_a_password_once_through_django_s_own_view(postgres, djang
 
     # A link signed with another key is refused by Django.
     postgres.psql("DELETE FROM auth_user WHERE username = 'grace'", dbname=target)
-    other = module("django_users", {"target": conn(postgres, target), "secret_key": "another-key",
+    other = module("django_users", {"target": conn(postgres, target), "django_secret_key": "another-key",
                                     "password_set_url": "https://precedentum.example/accounts/reset/",
                                     "users": [{"username": "grace", "email": "grace@precedentum.example"}]})
     said = project.shell(target, FOLLOW_LINK.format(link=other["links"]["grace"], new=new))

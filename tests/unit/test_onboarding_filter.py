@@ -76,7 +76,8 @@ def test_django_users_refuses_what_django_would_store_otherwise():
     class Module:
         params = {"users": [{"username": "\ufb01ona", "email": "Fiona@Example.COM", "first_name": "", "last_name": ""},
                             {"username": "ada\n", "email": "ada@example.com", "first_name": "", "last_name": ""}],
-                  "reset_passwords": [], "table": "auth_user", "password_length": 16, "hash_iterations": 1500000}
+                  "reset_passwords": [], "table": "auth_user", "password_length": 16, "hash_iterations": 1500000,
+                  "password_set_url": "", "django_secret_key": None, "app_secret": None}
 
         def fail_json(self, msg):
             raise AssertionError(msg)
