@@ -91,7 +91,7 @@ class ProcessWatch(threading.Thread):
 
 def secrets_of(emu, messages: Path) -> dict:
     """Every secret value the site holds: the master password, the app secret's values, the testers'
-    one-time passwords (from their messages)."""
+    password-set links (from their messages)."""
     sm = emu.client("secretsmanager")
     found = {"database master password": json.loads(sm.get_secret_value(
         SecretId=f"{PREFIX}/rds/master")["SecretString"])["password"]}
@@ -99,8 +99,10 @@ def secrets_of(emu, messages: Path) -> dict:
     found.update({f"app secret {k}": v for k, v in app.items()
                   if any(word in k.lower() for word in ("password", "secret", "key", "token"))})
     for path in sorted(messages.iterdir()):
-        (line,) = [x for x in path.read_text().splitlines() if x.startswith("One-time password:")]
-        found[f"one-time password in {path.name}"] = line.split(":", 1)[1].strip()
+        # The default first access: a password-set link (its token lets one person in, once); or a password.
+        ways_in = ("Set your password:", "One-time password:")
+        (line,) = [x for x in path.read_text().splitlines() if x.startswith(ways_in)]
+        found[f"{line.split(':')[0]} in {path.name}"] = line.split(":", 1)[1].strip()
     assert len(found) >= 11, sorted(found)
     return found
 
