@@ -47,7 +47,7 @@ author:
 notes:
   - Needs no AWS permission. The query goes to the resolvers only (UDP 53, TCP when the answer is truncated).
   - A recursive resolver may keep an old answer until its TTL runs out (up to two days for a registrar's NS
-    records): a delegation made minutes ago can still show the old name servers.
+    records), so a delegation made minutes ago can still show the old name servers.
 """
 
 EXAMPLES = r"""

@@ -11,7 +11,7 @@ description:
   - Copies the source's tables into the target in a single transaction that ends with the checks of
     O(verify_rows) and the source's row counts, so a load that fails (an error, a killed source or target, a
     check that does not hold) leaves the target exactly as it was.
-  - Leaves Django's own tables (O(exclude_tables), by default C(auth_*) and C(django_*): the accounts, sessions,
+  - Leaves Django's own tables (O(exclude_tables), by default C(auth_*) and C(django_*) - the accounts, sessions,
     permissions, content types, the admin's log and the migration history) as the target has them, so that
     the superuser made by the app's deployment and the testers keep their accounts through every load.
   - A Django source (one with C(django_migrations)) is loaded only into a target its own migrations made, at the

@@ -1,0 +1,33 @@
+"""Every module's DOCUMENTATION, EXAMPLES and RETURN are YAML that ansible-doc can read (a ': ' inside a plain
+line, for one, makes the page unreadable while the module still runs), and each documented option exists."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+import yaml
+
+from tests.harness.ansible import REPO
+
+MODULES = sorted((REPO / "plugins/modules").glob("*.py"))
+
+
+def blocks(path):
+    tree = ast.parse(path.read_text())
+    return {node.targets[0].id: node.value.value for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in ("DOCUMENTATION", "EXAMPLES", "RETURN")}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
+def test_the_documentation_parses(path):
+    found = blocks(path)
+    assert set(found) == {"DOCUMENTATION", "EXAMPLES", "RETURN"}, f"{path.name} lacks a block"
+    doc = yaml.safe_load(found["DOCUMENTATION"])
+    assert doc["module"] == path.stem and doc["short_description"] and doc["description"]
+    yaml.safe_load(found["EXAMPLES"])
+    yaml.safe_load(found["RETURN"])
+    source = path.read_text()
+    for option in doc.get("options") or {}:
+        assert f"{option}=dict(" in source or f'"{option}"' in source, f"{path.name}: {option} is documented only"
