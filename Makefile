@@ -1,5 +1,5 @@
 # precedentum.deploy: everything a fresh machine needs goes through these targets.
-#   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL installed
+#   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL and Docker installed
 #   make demo    deploy to a local AWS emulator and show what was built and what it costs
 #   make test    lint + every test (pytest runs the molecule scenarios too)
 SHELL := /bin/bash
@@ -13,9 +13,9 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql lint test molecule demo lock clean
+.PHONY: setup venv collection postgresql docker lint test molecule demo lock clean
 
-setup: venv collection postgresql
+setup: venv collection postgresql docker
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt scripts/find-python
@@ -29,6 +29,10 @@ $(COLLECTION_LINK):
 
 postgresql:
 	@scripts/ensure-postgresql
+
+# Debian's Docker engine, debootstrap and docker-registry for the container tests (nothing is started here).
+docker:
+	@scripts/ensure-docker
 
 lint: setup
 	$(BIN)/ruff check plugins tests scripts/refresh_prices.py

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
+from tests.harness.docker_engine import Engine
 from tests.harness.emulator import Emulator
 from tests.harness.postgres import PostgresCluster
 from tests.harness.prebuilt import Prebuilt, shared_directory
@@ -15,7 +16,8 @@ from tests.harness.prebuilt import Prebuilt, shared_directory
 os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
 
 # Seconds the longest test of each file took in a full run (under load): the longest start first.
-LONGEST = {"test_site_lean.py": 580, "test_growth.py": 480, "test_site_production.py": 320,
+LONGEST = {"test_containers.py": 400, "test_lightsail_containers.py": 200, "test_sample_app.py": 90,
+           "test_site_lean.py": 580, "test_growth.py": 480, "test_site_production.py": 320,
            "test_faults.py": 230, "test_site_ultra_lean.py": 160,
            "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,
            "test_monitoring.py": 142, "test_cost.py": 135, "test_rds.py": 122, "test_network.py": 110,
@@ -28,6 +30,13 @@ def pytest_collection_modifyitems(config, items):
     their order)."""
     items.sort(key=lambda item: (0 if item.get_closest_marker("slow") else 1,
                                  -LONGEST.get(item.path.name, 0)))
+
+
+def pytest_unconfigure(config):
+    """At the end of the run (in the main process, not in each worker): stop the Docker engine if the
+    container tests started it (tests/harness/docker_engine.py); an engine found running is left alone."""
+    if not hasattr(config, "workerinput"):
+        Engine.release_all()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -163,7 +163,9 @@ def ecs_input_errors(inputs):
                       "(letters, digits and @.+-_, at most 150)")
     if not EMAIL_RE.match(str(inputs["ecs_superuser_email"])):
         errors.append(f"ecs_superuser_email: {inputs['ecs_superuser_email']!r} is not an email address")
-    for var in ("ecs_migrate_command", "ecs_superuser_command"):
+    for var in ("ecs_migrate_command", "ecs_superuser_command", "ecs_seed_command"):
+        if var not in inputs:
+            continue
         command = inputs[var]
         if not isinstance(command, list) or not command or not all(isinstance(a, (str, int)) for a in command):
             errors.append(f"{var}: give the command as a non-empty list of arguments, "

@@ -14,8 +14,10 @@ replaces then INACTIVE); a database ``creating`` → ``available``; each step ta
 
     python -m tests.emulator.lightsail --port 4599      # then AWS_ENDPOINT_URL_LIGHTSAIL=http://127.0.0.1:4599
 
-Not emulated: the containers themselves (nothing runs; a deployment always becomes ACTIVE unless a
-container's command holds ``fail-for-test``, which makes it FAILED), DNS, certificates' validation.
+Not emulated unless PRECEDENTUM_EMULATOR_NETWORK is set: the containers themselves (nothing runs; a deployment
+always becomes ACTIVE unless a container's command holds ``fail-for-test``, which makes it FAILED). With it, a
+deployment's containers run in Docker (tests/harness/container_runner.py) and its state follows their health
+check. Not emulated at all: DNS, certificates' validation.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.session
 from botocore.validate import ParamValidator
+
+from tests.harness import container_runner
 
 MODEL = botocore.session.get_session().get_service_model("lightsail")
 TARGET_PREFIX = MODEL.metadata["targetPrefix"] + "."
@@ -106,6 +110,12 @@ class Account:
         return self.services[name]
 
     def _deployment_view(self, d: dict) -> dict:
+        if d.get("run") is not None:  # real containers (tests/harness/container_runner.py)
+            state = d["state"] or _stage(d["started"], ["PENDING", "DEPLOYING"])
+            if state == "DEPLOYING":
+                state = container_runner.lightsail_state(d["run"], d["publicEndpoint"])
+            return {"version": d["version"], "state": state, "containers": d["containers"],
+                    "publicEndpoint": d["publicEndpoint"], "createdAt": d["started"]}
         state = d["state"] or _stage(d["started"], ["PENDING", "DEPLOYING", "ACTIVE"])
         if state == "ACTIVE" and d["fails"]:
             state = "FAILED"
@@ -118,9 +128,11 @@ class Account:
         active = [v for v in views if v["state"] == "ACTIVE"]
         current = active[-1] if active else None
         pending = views[-1] if views and views[-1]["state"] in ("PENDING", "DEPLOYING") else None
-        for v in views:  # an older active deployment is replaced by a newer one
+        for v, d in zip(views, s["deployments"], strict=True):  # an older active deployment is replaced by a newer one
             if current and v["state"] == "ACTIVE" and v["version"] < current["version"]:
                 v["state"] = "INACTIVE"
+                if d.get("run"):
+                    container_runner.remove_lightsail(d["run"])
         base = _stage(s["changed"], ["PENDING" if s["new"] else "UPDATING", "READY"])
         if base == "READY":
             s["new"] = False
@@ -139,7 +151,9 @@ class Account:
         if pending:
             view["nextDeployment"] = pending
         if settled and settled[-1]["state"] == "FAILED" and not pending:
-            view["stateDetail"] = {"code": "UNKNOWN_ERROR", "message": "The deployment failed: a container exited"}
+            runs = [d["run"] for d in s["deployments"] if d.get("run") and d["run"].get("state") == "FAILED"]
+            reason = (runs[-1].get("reason") if runs else "") or "a container exited"
+            view["stateDetail"] = {"code": "UNKNOWN_ERROR", "message": f"The deployment failed: {reason}"[:255]}
         s["views"] = views
         return view
 
@@ -179,6 +193,8 @@ class Account:
                 "path": "/", "successCodes": "200-499"})}
         else:
             deployment["publicEndpoint"] = {}
+        if container_runner.enabled():
+            deployment["run"] = container_runner.start_lightsail(service["name"], deployment["version"], containers)
         service["deployments"].append(deployment)
 
     def CreateContainerServiceDeployment(self, p):  # noqa: N802
@@ -213,7 +229,9 @@ class Account:
         return {"containerService": self._service_view(service)}
 
     def DeleteContainerService(self, p):  # noqa: N802
-        self._service(p["serviceName"])
+        for deployment in self._service(p["serviceName"])["deployments"]:
+            if deployment.get("run"):
+                container_runner.remove_lightsail(deployment["run"])
         del self.services[p["serviceName"]]
         return {}
 

@@ -40,6 +40,9 @@ REPO = Path(__file__).resolve().parents[2]
 DUMMY_KEY = "EMULATORACCESSKEY"
 DUMMY_SECRET = "emulator-dummy-secret-key"
 
+# The Docker engine the playbooks see unless a test gives one: a socket nobody serves.
+NO_DOCKER_ENGINE = "unix:///nonexistent/precedentum-no-docker-engine.sock"
+
 # With this variable at "1", emulators are forks of one warm process per test process (tests/conftest.py
 # sets it); otherwise each is a new moto_server process, as for the demo and the command line.
 ZYGOTE_VAR = "PRECEDENTUM_EMULATOR_ZYGOTE"
@@ -127,6 +130,7 @@ class Emulator:
                                "PRECEDENTUM_EMULATOR_DNS_FILE": self.dns_path})
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
+        self.docker_host = NO_DOCKER_ENGINE
 
     @property
     def endpoint(self) -> str:
@@ -144,6 +148,9 @@ class Emulator:
         # The module dns_delegation_info asks this resolver instead of the machine's: no query leaves it.
         env["PRECEDENTUM_DNS_RESOLVERS"] = f"{HOST}:{self.dns_port}"
         env["PRECEDENTUM_EMULATOR_DNS_FILE"] = self.dns_path
+        # No Docker engine unless the test gives one: the playbooks build and push with whatever engine answers,
+        # and a machine that runs Docker must not change what a test without one sees.
+        env["DOCKER_HOST"] = self.docker_host
         return env
 
     def start(self, timeout: float = 30.0, detach: bool = False) -> Emulator:

@@ -77,6 +77,7 @@ from moto.ce import responses as ce_responses
 from moto.core import responses as core_responses
 from moto.core.exceptions import JsonRESTError
 from moto.ecr import models as ecr_models
+from moto.ecr import responses as ecr_responses
 from moto.ecs import exceptions as ecs_exceptions
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
@@ -255,7 +256,16 @@ def _update_service_with_deployment(self, service_properties):
     if task_definition_str and service.deployments:
         arn = self.describe_task_definition(task_definition_str).arn
         primary = service.deployments[0]
-        if primary.get("taskDefinition") != arn:
+        if primary.get("taskDefinition") != arn and _containers_enabled():
+            # Real containers: the old deployment stays (ACTIVE) until the new one has healthy tasks.
+            now = ecs_models.utcnow()
+            primary["status"] = "ACTIVE"
+            service.deployments.insert(0, {
+                **primary, "id": f"ecs-svc/{ecs_models.mock_random.randint(0, 32**12)}", "status": "PRIMARY",
+                "taskDefinition": arn, "createdAt": now, "updatedAt": now, "runningCount": 0,
+                "pendingCount": service.desired_count, "failedTasks": 0, "rolloutState": "IN_PROGRESS",
+                "rolloutStateReason": "ECS deployment in progress."})
+        elif primary.get("taskDefinition") != arn:
             now = ecs_models.utcnow()
             primary.update(
                 id=f"ecs-svc/{ecs_models.mock_random.randint(0, 32**12)}",
@@ -267,6 +277,12 @@ def _update_service_with_deployment(self, service_properties):
 
 
 ecs_models.EC2ContainerServiceBackend.update_service = _update_service_with_deployment
+
+
+def _containers_enabled() -> bool:
+    from tests.harness import container_runner
+
+    return container_runner.enabled()
 
 _original_create_service = ecs_responses.EC2ContainerServiceResponse.create_service
 
@@ -399,6 +415,12 @@ _original_describe_services = ecs_models.EC2ContainerServiceBackend.describe_ser
 
 def _describe_services_rolling_out(self, cluster_str, service_names_or_arns):
     services, failures = _original_describe_services(self, cluster_str, service_names_or_arns)
+    if container_runner.enabled():  # the services run containers: their own thread moves them along
+        container_runner.ensure_thread()
+        with container_runner.LOCK:
+            for service in services:
+                container_runner.step_service(self, service)
+        return services, failures
     for service in services:
         _rollout_step(self, service)
     return services, failures
@@ -647,6 +669,144 @@ def _check_with_public_dns(self) -> None:
 
 
 acm_models.CertBundle.check = _check_with_public_dns
+
+
+# Real containers (tests/harness/container_runner.py), when PRECEDENTUM_EMULATOR_NETWORK is set: ECR's repositories
+# live on the registry of PRECEDENTUM_EMULATOR_REGISTRY (their URI and the login's endpoint point there, and the
+# images pushed there are what DescribeImages, ListImages and BatchGetImage report), RunTask and the services run
+# containers, and DescribeTargetHealth reports the health checks the harness makes. Read per call: a zygote's
+# fork sets these after the import.
+from tests.harness import container_runner  # noqa: E402
+
+
+def _registry() -> str:
+    return os.environ.get("PRECEDENTUM_EMULATOR_REGISTRY", "") if container_runner.enabled() else ""
+
+
+_original_repository_init = ecr_models.Repository.__init__
+
+
+def _repository_on_the_registry(self, *args, **kwargs):
+    _original_repository_init(self, *args, **kwargs)
+    if _registry():
+        self.uri = f"{_registry()}/{self.name}"
+
+
+ecr_models.Repository.__init__ = _repository_on_the_registry
+
+
+def _sync_from_registry(backend, repository_name) -> None:
+    """What was pushed to the registry, as images of the repository (tags added or moved)."""
+    registry = _registry()
+    if not registry or not repository_name:
+        return
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://{registry}/v2/{repository_name}/tags/list", timeout=10) as answer:
+            tags = json.load(answer).get("tags") or []
+    except (OSError, ValueError):
+        return
+    repository = backend.repositories.get(repository_name)
+    if repository is None:
+        return
+    for tag in tags:
+        request = urllib.request.Request(f"http://{registry}/v2/{repository_name}/manifests/{tag}", headers={
+            "Accept": "application/vnd.docker.distribution.manifest.v2+json, "
+                      "application/vnd.oci.image.manifest.v1+json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            manifest, digest = answer.read().decode(), answer.headers.get("Docker-Content-Digest")
+        held = [image for image in repository.images if tag in (image.image_tags or [])]
+        if held and held[0].get_image_digest() == digest:
+            continue
+        backend.put_image(repository_name, manifest, tag, digest=digest)
+
+
+def _syncing(original):
+    def method(self, repository_name, *args, **kwargs):
+        _sync_from_registry(self, repository_name)
+        return original(self, repository_name, *args, **kwargs)
+    return method
+
+
+for _name in ("describe_images", "list_images", "batch_get_image"):
+    setattr(ecr_models.ECRBackend, _name, _syncing(getattr(ecr_models.ECRBackend, _name)))
+
+_original_authorization_token = ecr_responses.ECRResponse.get_authorization_token
+
+
+def _authorization_token_for_the_registry(self):
+    result = _original_authorization_token(self)
+    if _registry():
+        for item in result.result["authorizationData"]:
+            item["proxyEndpoint"] = f"http://{_registry()}"
+    return result
+
+
+ecr_responses.ECRResponse.get_authorization_token = _authorization_token_for_the_registry
+
+_original_run_task = ecs_models.EC2ContainerServiceBackend.run_task
+
+
+def _run_task_in_containers(self, *args, **kwargs):
+    tasks = _original_run_task(self, *args, **kwargs)
+    if container_runner.enabled():
+        with container_runner.LOCK:
+            for task in tasks:
+                container_runner.start_task(task, self.describe_task_definition(task.task_definition_arn))
+    return tasks
+
+
+def _then_in_containers(original, follow):
+    """moto's backend method, then ``follow(result, *args)`` under the runner's lock when containers run."""
+    def method(self, *args):
+        result = original(self, *args)
+        if container_runner.enabled():
+            with container_runner.LOCK:
+                follow(result, *args)
+        return result
+    return method
+
+
+def _refresh_tasks(found, *_):
+    for task in found:
+        container_runner.refresh_task(task)
+
+
+_describe_tasks_from_containers = _then_in_containers(
+    ecs_models.EC2ContainerServiceBackend.describe_tasks, _refresh_tasks)
+_stop_task_containers = _then_in_containers(
+    ecs_models.EC2ContainerServiceBackend.stop_task,
+    lambda task, _cluster, _task, reason: container_runner.stop_task(task, reason or "Task stopped by user"))
+_delete_service_containers = _then_in_containers(
+    ecs_models.EC2ContainerServiceBackend.delete_service, lambda service, *_: container_runner.stop_service(service))
+
+ecs_models.EC2ContainerServiceBackend.run_task = _run_task_in_containers
+ecs_models.EC2ContainerServiceBackend.describe_tasks = _describe_tasks_from_containers
+ecs_models.EC2ContainerServiceBackend.stop_task = _stop_task_containers
+ecs_models.EC2ContainerServiceBackend.delete_service = _delete_service_containers
+
+_original_health_for = elbv2_models.FakeTargetGroup.health_for
+_HEALTH_REASONS = {"initial": ("Elb.InitialHealthChecking", "Initial health checks in progress"),
+                   "unhealthy": ("Target.ResponseCodeMismatch", "Health checks failed")}
+
+
+def _health_from_checks(self, target, ec2_backend):
+    if container_runner.enabled() and target["Id"] in self.targets:
+        state = container_runner.health_of(self.arn, target["Id"], self.targets[target["Id"]]["Port"])
+        if state is not None and state["state"] != "healthy":
+            code, text = _HEALTH_REASONS[state["state"]]
+            return elbv2_models.FakeHealthStatus(target["Id"], self.targets[target["Id"]]["Port"],
+                                                 self.health_check_port, state["state"], code,
+                                                 state.get("reason") or text)
+        if state is None:
+            code, text = _HEALTH_REASONS["initial"]
+            return elbv2_models.FakeHealthStatus(target["Id"], self.targets[target["Id"]]["Port"],
+                                                 self.health_check_port, "initial", code, text)
+    return _original_health_for(self, target, ec2_backend)
+
+
+elbv2_models.FakeTargetGroup.health_for = _health_from_checks
 
 
 def _serve(argv: list[str]) -> None:

@@ -55,7 +55,7 @@ def test_alb_on_the_network_alone_check_converge_rerun_destroy(emulator, playboo
     (rule,) = rules
     assert rule["Conditions"][0]["Field"] == "path-pattern"
     values = rule["Conditions"][0].get("Values") or rule["Conditions"][0]["PathPatternConfig"]["Values"]
-    assert sorted(values) == ["/admin/*", "/api/*", "/static/*"]
+    assert sorted(values) == ["/accounts/*", "/admin/*", "/api/*", "/static/*"]
     assert rule["Actions"][0]["TargetGroupArn"] == tgs["backend"]["TargetGroupArn"]
 
     again = playbook("week1.yml", "--tags", "alb", extra_vars={"alb_backend_health_check_path": "/healthz/"})

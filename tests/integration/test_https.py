@@ -44,7 +44,7 @@ def forwards_like_phase_1_4(listener, tgs) -> None:
     (rule,) = listener["rules"]
     (condition,) = rule["Conditions"]
     assert condition["Field"] == "path-pattern"
-    assert condition["PathPatternConfig"]["Values"] == ["/api/*", "/admin/*", "/static/*"]
+    assert condition["PathPatternConfig"]["Values"] == ["/api/*", "/admin/*", "/static/*", "/accounts/*"]
     assert [a["TargetGroupArn"] for a in rule["Actions"]] == [tgs["backend"]]
 
 

@@ -1,0 +1,181 @@
+"""Weeks 1-2 and deploy.yml on real containers: the sample app built and pushed by phase 1.3, run by ECS as its
+task definitions say (tests/harness/container_runner.py), behind health checks made as the load balancer makes
+them. Verified through the registry, ECR, ECS, DescribeTargetHealth, SQL and HTTP to the running tasks, and
+through the failure paths: a backend that exits at start and one whose health check fails each stop
+deploy.yml naming the service and the reason, while the previous revision keeps serving."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.harness.ansible import REPO, run_playbook
+from tests.harness.aws_state import PREFIX
+from tests.harness.containers import Browser, ContainerWorld, app_checkout, commit, head
+from tests.harness.docker_engine import docker
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def world(tmp_path):
+    with ContainerWorld(tmp_path) as world:
+        yield world
+
+
+def play(world, name, app, **extra):
+    return run_playbook(str(REPO / "playbooks" / name), world.emulator.env(), timeout=1200,
+                        extra_vars={"precedentum_app_path": str(app), **world.app_vars, **extra})
+
+
+def services(world) -> dict:
+    ecs = world.emulator.client("ecs")
+    names = [f"{PREFIX}-backend", f"{PREFIX}-frontend"]
+    found = ecs.describe_services(cluster=PREFIX, services=names)["services"]
+    return {s["serviceName"].rsplit("-", 1)[-1]: s for s in found}
+
+
+def targets(world, part) -> list[dict]:
+    elbv2 = world.emulator.client("elbv2")
+    arn = elbv2.describe_target_groups(Names=[f"{PREFIX}-{part}"])["TargetGroups"][0]["TargetGroupArn"]
+    return elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
+
+
+def healthy(world, part) -> list[str]:
+    return [t["Target"]["Id"] for t in targets(world, part) if t["TargetHealth"]["State"] == "healthy"]
+
+
+def get(address, port, path, host):
+    request = urllib.request.Request(f"http://{address}:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+def image_tags(world) -> set:
+    return {s["taskDefinition"] for s in services(world).values()}
+
+
+def database(world) -> tuple[str, str]:
+    secret = json.loads(world.emulator.client("secretsmanager").get_secret_value(
+        SecretId=f"{PREFIX}/rds/master")["SecretString"])
+    return secret["dbname"], secret["username"]
+
+
+def task_count(world) -> int:
+    """Every task ECS has started, running or stopped, and the containers on the world's network."""
+    ecs = world.emulator.client("ecs")
+    started = sum(len(ecs.list_tasks(cluster=PREFIX, desiredStatus=status)["taskArns"])
+                  for status in ("RUNNING", "STOPPED"))
+    return started + len(docker("ps", "-aq", "--filter", f"network={world.network.name}").stdout.split())
+
+
+def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
+    app = app_checkout(tmp_path / "app")
+    tag = head(app)
+
+    # Week 1 with precedentum_app_path: phase 1.3 builds both images and pushes them to the registry.
+    week1 = play(world, "week1.yml", app)
+    assert week1.rc == 0, str(week1)
+    for part in ("backend", "frontend"):
+        assert tag in world.registry.tags(f"{PREFIX}/{part}"), f"{part}:{tag} not pushed"
+        details = world.emulator.client("ecr").describe_images(repositoryName=f"{PREFIX}/{part}")["imageDetails"]
+        assert [d for d in details if tag in d.get("imageTags", [])], f"ECR does not report {part}:{tag}"
+
+    # Week 2: services stable only once their health checks pass; migrate, superuser and seed run for real.
+    week2 = play(world, "week2.yml", app, ecs_seed="auto")
+    assert week2.rc == 0, str(week2)
+    assert "healthy targets" in week2.flat
+    running = services(world)
+    for part in ("backend", "frontend"):
+        service = running[part]
+        assert service["runningCount"] == 1 and service["deployments"][0]["rolloutState"] == "COMPLETED"
+        assert len(healthy(world, part)) == 1
+    dbname, _ = database(world)
+    assert world.postgres.psql("SELECT count(*) FROM judges_judge", dbname) == "8"
+    assert world.postgres.psql("SELECT count(*) FROM auth_user WHERE is_superuser", dbname) == "1"
+
+    # The backend answers through the load balancer's name (what the ecs role put in DJANGO_ALLOWED_HOSTS).
+    lb_name = world.emulator.client("elbv2").describe_load_balancers(Names=[f"{PREFIX}-alb"])[
+        "LoadBalancers"][0]["DNSName"]
+    backend = healthy(world, "backend")[0]
+    status, body = get(backend, 8000, "/accounts/login/", lb_name)
+    assert status == 200 and "csrfmiddlewaretoken" in body, (status, body[:300])
+    assert get(backend, 8000, "/accounts/login/", "other.example")[0] == 400
+    # The superuser the one-off task made logs in through the backend's own login, and sees the 8 judges.
+    secret = json.loads(world.emulator.client("secretsmanager").get_secret_value(
+        SecretId=f"{PREFIX}/django/app")["SecretString"])
+    browser = Browser(f"http://{backend}:8000", lb_name, proto="http")
+    status, body, answer = browser.login(secret["superuser_username"], secret["superuser_password"])
+    assert status == 302 and answer["Location"] == "/", (status, body[:800])
+    status, body = browser.request("/api/judges/")[:2]
+    assert status == 200 and json.loads(body)["count"] == 8, body[:300]
+    frontend = healthy(world, "frontend")[0]
+    assert '<div id="root"></div>' in get(frontend, 80, "/", lb_name)[1]
+
+    # A re-run changes nothing and runs no task.
+    before = task_count(world)
+    again = play(world, "week2.yml", app, ecs_seed="auto")
+    assert again.rc == 0 and again.changed == 0, str(again)
+    assert task_count(world) == before, "a re-run started a task"
+
+    # deploy.yml of a new commit: built, pushed, both services rolled; the backend target group never empty.
+    (app / "backend/judges/templates_marker.txt").write_text("v2\n")
+    new_tag = commit(app, "v2")
+    seen_empty, stop = [], threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            if not healthy(world, "backend"):
+                seen_empty.append(time.monotonic())
+            time.sleep(0.5)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        deployed = play(world, "deploy.yml", app)
+    finally:
+        stop.set()
+        watcher.join(5)
+    assert deployed.rc == 0, str(deployed)
+    assert not seen_empty, "the backend had no healthy target during the rollout"
+    assert new_tag in world.registry.tags(f"{PREFIX}/backend")
+    rolled = services(world)
+    for part in ("backend", "frontend"):
+        definition = world.emulator.client("ecs").describe_task_definition(
+            taskDefinition=rolled[part]["taskDefinition"])["taskDefinition"]
+        assert definition["containerDefinitions"][0]["image"].endswith(f":{new_tag}")
+        assert len(rolled[part]["deployments"]) == 1 and len(healthy(world, part)) == 1
+    serving = healthy(world, "backend")[0]
+
+    # A commit whose backend exits at start: the play fails naming the service and the reason; v2 serves on.
+    # (wsgi.py: gunicorn imports it at start; the build's collectstatic and the migrations do not.)
+    wsgi = app / "backend/precedentum/wsgi.py"
+    good = wsgi.read_text()
+    wsgi.write_text(good + '\nraise RuntimeError("broken on purpose")\n')
+    refused_while_serving(world, app, "exits at start", "Essential container in task exited", serving)
+
+    # A commit whose health check fails: the same, with the load balancer's reason.
+    health = app / "backend/precedentum/health.py"
+    wsgi.write_text(good)
+    health.write_text(health.read_text().replace('JsonResponse({"status": "ok"})',
+                                                 'JsonResponse({"status": "broken"}, status=500)'))
+    refused_while_serving(world, app, "fails its health check", "failed ELB health checks", serving)
+
+
+def refused_while_serving(world, app, message, reason, serving):
+    """deploy.yml of the checkout's change fails naming the backend service and ``reason``, and the task that
+    served before is still the one healthy target, answering."""
+    commit(app, message)
+    refused = play(world, "deploy.yml", app)
+    assert refused.rc != 0, str(refused)
+    assert f"{PREFIX}-backend" in refused.flat and reason in refused.flat, str(refused)
+    assert healthy(world, "backend") == [serving]
+    assert get(serving, 8000, "/api/health/", f"{serving}:8000")[0] == 200
