@@ -89,3 +89,12 @@ def test_ultra_lean_runs_the_same_images_on_lightsail(world, tmp_path):
     service = lightsail.get_container_services()["containerServices"][0]
     assert service["currentDeployment"]["version"] == 1, service
     assert browser.request("/api/health/")[0] == 200
+
+    # A tag that is not in ECR: stopped before any deployment, saying how to push.
+    deployments = len(lightsail.get_container_service_deployments(serviceName=PREFIX)["deployments"])
+    missing = play(world, "week2.yml", app, lightsail_image_tag="000000000000")
+    assert missing.rc != 0, str(missing)
+    assert f"{PREFIX}/backend:000000000000 and {PREFIX}/frontend:000000000000 not found in ECR" in missing.flat, \
+        str(missing)
+    assert "Nothing was deployed" in missing.flat
+    assert len(lightsail.get_container_service_deployments(serviceName=PREFIX)["deployments"]) == deployments
