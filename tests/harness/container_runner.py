@@ -140,6 +140,7 @@ def start_task(task, task_definition) -> None:
             env = _container_env(task, definition, override)
             _ensure_database(env)
         except Exception as error:  # noqa: BLE001 - what ECS says when a secret cannot be read
+            remove(task.id)
             _stop(task, record, f"ResourceInitializationError: unable to pull secrets or registry auth: {error}")
             return
         command = override.get("command") or definition.get("command") or []
@@ -152,11 +153,13 @@ def start_task(task, task_definition) -> None:
         args += [definition["image"], *command]
         result = docker(*args)
         if result.returncode != 0:
-            message = (result.stderr or result.stdout).strip().splitlines()
-            text = message[-1] if message else "docker run failed"
+            lines = [line for line in (result.stderr or result.stdout).strip().splitlines()
+                     if line and not line.startswith("Run 'docker run --help'")]
+            text = next((line for line in lines if "rror" in line), lines[-1] if lines else "docker run failed")
             reason = (f"CannotPullContainerError: pull image manifest has been retried 5 time(s): {text}"
                       if "pull" in text or "manifest" in text or "not found" in text
                       else f"CannotStartContainerError: {text}")
+            remove(task.id)  # the task's containers started so far
             _stop(task, record, reason)
             return
         cid = result.stdout.strip()

@@ -169,6 +169,23 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
                                                  'JsonResponse({"status": "broken"}, status=500)'))
     refused_while_serving(world, app, "fails its health check", "failed ELB health checks", serving)
 
+    # An image that is not in the registry: the task stops with ECS's CannotPullContainerError, nothing left running.
+    ecs = world.emulator.client("ecs")
+    definition = ecs.describe_task_definition(taskDefinition=services(world)["backend"]["taskDefinition"])[
+        "taskDefinition"]
+    containers = [{**c, "image": c["image"].rsplit(":", 1)[0] + ":000000000000"}
+                  for c in definition["containerDefinitions"]]
+    missing = ecs.register_task_definition(
+        family=f"{PREFIX}-missing-image", containerDefinitions=containers, networkMode="awsvpc", cpu="256",
+        memory="512", requiresCompatibilities=["FARGATE"],
+        executionRoleArn=definition["executionRoleArn"])["taskDefinition"]["taskDefinitionArn"]
+    network = services(world)["backend"]["networkConfiguration"]
+    arn = ecs.run_task(cluster=PREFIX, taskDefinition=missing, launchType="FARGATE", count=1,
+                       networkConfiguration=network)["tasks"][0]["taskArn"]
+    task = ecs.describe_tasks(cluster=PREFIX, tasks=[arn])["tasks"][0]
+    assert task["lastStatus"] == "STOPPED" and task["stoppedReason"].startswith("CannotPullContainerError"), task
+    assert not docker("ps", "-aq", "--filter", f"label=precedentum.task={arn.rsplit('/', 1)[-1]}").stdout.split()
+
 
 def refused_while_serving(world, app, message, reason, serving):
     """deploy.yml of the checkout's change fails naming the backend service and ``reason``, and the task that
