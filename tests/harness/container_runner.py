@@ -28,6 +28,7 @@ calls it patches.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -39,6 +40,7 @@ import urllib.request
 
 LOCK = threading.RLock()
 SOCKET = "unix:///var/run/docker.sock"
+NETWORK_LABEL = "precedentum.network"
 # task id -> {"containers": {name: container id}, "address": ip, "status": ..., "started": t, ...}
 TASKS: dict[str, dict] = {}
 # target group ARN -> {"ip:port": {"state": ..., "ok": n, "bad": n, "next": t, "reason": ...}}
@@ -56,6 +58,17 @@ def enabled() -> bool:
 def docker(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, DOCKER_HOST=SOCKET)
     return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def _labels(network: str) -> list[str]:
+    """Every container carries its test network's name: the ones sharing another's namespace
+    (``--network container:...``) are not on the network, and the network's teardown finds them by it."""
+    return ["--label", "precedentum.test=1", "--label", f"{NETWORK_LABEL}={network}"]
+
+
+def _suffix(network: str) -> str:
+    """A name part of the test's own: two emulators (or a container left by a killed run) never share a name."""
+    return hashlib.sha256(network.encode()).hexdigest()[:8]
 
 
 # --- what a task's containers receive -----------------------------------------------------------------------
@@ -145,8 +158,8 @@ def start_task(task, task_definition) -> None:
             return
         command = override.get("command") or definition.get("command") or []
         net = ["--network", f"container:{first}"] if first else ["--network", network, *hosts]
-        args = ["run", "-d", "--label", "precedentum.test=1", "--label", f"precedentum.task={task.id}",
-                "--name", f"ecs-{task.id[:12]}-{definition['name']}", *net,
+        args = ["run", "-d", *_labels(network), "--label", f"precedentum.task={task.id}",
+                "--name", f"ecs-{task.id[:12]}-{definition['name']}-{_suffix(network)}", *net,
                 *_limits(task_definition, definition, len(definitions))]
         for name, value in sorted(env.items()):
             args += ["-e", f"{name}={value}"]
@@ -498,9 +511,8 @@ def start_lightsail(service_name: str, version: int, containers: dict) -> dict:
         hosts = [arg for value in env.values() if gateway and value.endswith(".rds.amazonaws.com")
                  for arg in ("--add-host", f"{value}:{gateway}")]
         net = ["--network", f"container:{first}"] if first else ["--network", network, *hosts]
-        args = ["run", "-d", "--label", "precedentum.test=1",
-                "--label", f"precedentum.lightsail={service_name}:{version}",
-                "--name", f"lightsail-{service_name}-{version}-{name}", *net]
+        args = ["run", "-d", *_labels(network), "--label", f"precedentum.lightsail={service_name}:{version}",
+                "--name", f"lightsail-{service_name}-{version}-{name}-{_suffix(network)}", *net]
         for key, value in sorted(env.items()):
             args += ["-e", f"{key}={value}"]
         args += [spec["image"], *(spec.get("command") or [])]

@@ -282,9 +282,12 @@ class Network:
         return self
 
     def __exit__(self, *exc) -> None:
-        ids = docker("ps", "-aq", "--filter", f"network={self.name}", check=False, timeout=60).stdout.split()
-        if ids:
-            docker("rm", "-f", *ids, check=False, timeout=120)
+        # The ones sharing a namespace with a container on the network are not on it themselves: the emulators
+        # label every container with its network, and those go first, then whatever else is on the network.
+        for selector in (f"label=precedentum.network={self.name}", f"network={self.name}"):
+            ids = docker("ps", "-aq", "--filter", selector, check=False, timeout=60).stdout.split()
+            if ids:
+                docker("rm", "-f", *reversed(ids), check=False, timeout=120)
         docker("network", "rm", self.name, check=False, timeout=60)
 
 
