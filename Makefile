@@ -1,5 +1,5 @@
 # precedentum.deploy: everything a fresh machine needs goes through these targets.
-#   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL and Docker installed
+#   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL, Docker and Chromium installed
 #   make demo    deploy to a local AWS emulator and show what was built and what it costs
 #   make test    lint + every test (pytest runs the molecule scenarios too)
 SHELL := /bin/bash
@@ -13,9 +13,9 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql docker lint test molecule demo lock clean
+.PHONY: setup venv collection postgresql docker browser lint test molecule demo lock clean
 
-setup: venv collection postgresql docker
+setup: venv collection postgresql docker browser
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements/dev.txt requirements/constraints.txt scripts/find-python
@@ -33,6 +33,10 @@ postgresql:
 # Debian's Docker engine, debootstrap and docker-registry for the container tests (nothing is started here).
 docker:
 	@scripts/ensure-docker
+
+# Debian's Chromium and chromedriver for the browser tests (Selenium drives them; nothing is started here).
+browser:
+	@scripts/ensure-browser
 
 lint: setup
 	$(BIN)/ruff check plugins tests scripts/refresh_prices.py

@@ -19,9 +19,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from .browser import Chromium
 from .docker_engine import SOCKET, Engine, Network, Registry, Relay, base_images
 from .emulator import REPO, Emulator
 from .postgres import PostgresCluster
+from .served_sites import Sites
 
 SAMPLE_APP = REPO / "examples" / "precedentum"
 # What the ALB health checks take here: the shortest AWS allows, so a rollout takes seconds, not minutes.
@@ -81,6 +83,8 @@ class ContainerWorld:
             })
             self.emulator.docker_host = f"unix://{SOCKET}"
             self._enter(self.emulator)
+            # What a tester's browser reaches: the load balancers and Lightsail endpoints the playbooks make.
+            self.sites = self._enter(Sites(self.emulator, self.tmp_path))
             return self
         except BaseException:
             self.__exit__(None, None, None)
@@ -90,6 +94,10 @@ class ContainerWorld:
         entered = thing.__enter__()
         self._stack.append(thing)
         return entered
+
+    def chromium(self) -> Chromium:
+        """A headless Chromium behind the served sites; its screenshots go to <tmp_path>/screenshots."""
+        return Chromium(self.sites, self.tmp_path / "screenshots")
 
     @property
     def app_vars(self) -> dict:

@@ -120,6 +120,17 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
     frontend = healthy(world, "frontend")[0]
     assert '<div id="root"></div>' in get(frontend, 80, "/", lb_name)[1]
 
+    # The seed's week-2 metric in a real browser, through the load balancer's rules as served: the front page
+    # (frontend), its login link and Django's form (backend, /accounts/*), the judges from /api/judges/.
+    with world.chromium() as chromium:
+        with chromium.step("week 2: the superuser logs in at the load balancer's address"):
+            chromium.login(f"http://{lb_name}", secret["superuser_username"], secret["superuser_password"])
+        with chromium.step("week 2: the front page lists the 8 judges"):
+            judges = chromium.judges()
+            assert len(judges) == 8 and "Rebecca R. Pallmeyer — District Judge" in judges, judges
+            assert chromium.text().count(secret["superuser_username"]) >= 1
+    assert (tmp_path / "screenshots").is_dir() and len(chromium.shots) == 2
+
     # A re-run changes nothing and runs no task.
     before = task_count(world)
     again = play(world, "week2.yml", app, ecs_seed="auto")
@@ -131,10 +142,16 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
     new_tag = commit(app, "v2")
     seen_empty, stop = [], threading.Event()
 
+    unanswered = []
+
     def watch():
         while not stop.is_set():
             if not healthy(world, "backend"):
                 seen_empty.append(time.monotonic())
+            # and a visitor of the load balancer is answered all along
+            status = world.sites.fetch(f"http://{lb_name}/api/health/", timeout=30)[0]
+            if status != 200:
+                unanswered.append(status)
             time.sleep(0.5)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -146,6 +163,7 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
         watcher.join(5)
     assert deployed.rc == 0, str(deployed)
     assert not seen_empty, "the backend had no healthy target during the rollout"
+    assert not unanswered, f"the load balancer answered {unanswered} during the rollout"
     assert new_tag in world.registry.tags(f"{PREFIX}/backend")
     rolled = services(world)
     for part in ("backend", "frontend"):

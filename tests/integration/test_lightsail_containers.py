@@ -2,18 +2,18 @@
 images to the Lightsail emulator's container service, which runs them in one network namespace (the frontend
 passes the backend's paths to it on localhost) against the test PostgreSQL standing in for the Lightsail
 database, and makes the deployment ACTIVE only once its public endpoint's health check passes. Verified
-through the Lightsail API, SQL and HTTP to the frontend container; a deployment whose backend exits fails the
-play while the one before keeps serving."""
+through the Lightsail API, SQL, HTTP and a real browser at the service's public endpoint as the harness serves
+it (tests/harness/served_sites.py); a deployment whose backend exits fails the play while the one before keeps
+serving."""
 
 from __future__ import annotations
 
 import json
-import urllib.parse
 
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
-from tests.harness.containers import Browser, ContainerWorld, app_checkout, commit
+from tests.harness.containers import ContainerWorld, app_checkout, commit
 from tests.harness.docker_engine import docker
 
 pytestmark = pytest.mark.slow
@@ -31,19 +31,14 @@ def play(world, name, app, **extra):
                         timeout=1200, extra_vars={"precedentum_app_path": str(app), **world.app_vars, **extra})
 
 
-def frontend_address(service_name: str) -> str:
-    """The address of the running deployment's network namespace (its containers share it)."""
-    ids = docker("ps", "-q", "--filter", "label=precedentum.lightsail").stdout.split()
-    found = []
+def backend_container(service_name: str, version: int) -> str:
+    """The backend container of a deployment (the emulator names them lightsail-<service>-<version>-<name>-...)."""
+    ids = docker("ps", "-q", "--filter", f"label=precedentum.lightsail={service_name}:{version}").stdout.split()
     for cid in ids:
-        info = json.loads(docker("inspect", cid).stdout)[0]
-        label = info["Config"]["Labels"]["precedentum.lightsail"]
-        if label.startswith(f"{service_name}:"):
-            networks = info["NetworkSettings"]["Networks"]
-            if networks:
-                found.append((int(label.rsplit(":", 1)[1]), next(iter(networks.values()))["IPAddress"]))
-    assert found, f"no running container of {service_name}"
-    return max(found)[1]
+        name = json.loads(docker("inspect", cid).stdout)[0]["Name"]
+        if name.startswith(f"/lightsail-{service_name}-{version}-backend-"):
+            return cid
+    raise AssertionError(f"no backend container of {service_name} deployment {version}")
 
 
 def test_ultra_lean_runs_the_same_images_on_lightsail(world, tmp_path):
@@ -56,27 +51,40 @@ def test_ultra_lean_runs_the_same_images_on_lightsail(world, tmp_path):
     lightsail = world.emulator.client("lightsail")
     service = lightsail.get_container_services()["containerServices"][0]
     assert service["state"] == "RUNNING" and service["currentDeployment"]["state"] == "ACTIVE"
-    host = urllib.parse.urlparse(service["url"]).hostname
-    browser = Browser(f"http://{frontend_address(service['containerServiceName'])}", host)
+    url = service["url"].rstrip("/")
+    sites = world.sites
 
-    # The frontend serves the app and passes the backend's paths to it on localhost.
-    status, body, _ = browser.request("/")
+    # The public endpoint, as served: HTTP redirected to HTTPS; the frontend serves the app and passes the
+    # backend's paths to it on localhost.
+    status, _, headers = sites.fetch(url.replace("https://", "http://") + "/judges")
+    assert (status, headers.get("Location")) == (301, f"{url}/judges")
+    status, body, _ = sites.fetch(f"{url}/")
     assert status == 200 and '<div id="root"></div>' in body
-    assert browser.request("/api/health/")[0] == 200
-    status, body, _ = browser.request("/api/judges/")
+    assert sites.fetch(f"{url}/api/health/")[0] == 200
+    status, body, _ = sites.fetch(f"{url}/api/judges/")
     assert status == 403 and json.loads(body)["login"] == "/accounts/login/"
 
-    # The backend's start command migrated the Lightsail database and made the superuser: log in over HTTPS with
-    # the service's own name (what lightsail_host_environment allows and trusts).
+    # The backend's start command migrated the Lightsail database and made the superuser: a real browser logs in
+    # over HTTPS on the service's own name (what lightsail_host_environment allows and trusts).
     secret = json.loads(world.emulator.client("secretsmanager").get_secret_value(
         SecretId=f"{PREFIX}/django/app")["SecretString"])
-    status, body, answer = browser.login(secret["superuser_username"], secret["superuser_password"])
-    assert status == 302 and answer["Location"] == "/", (status, body[:800])
-    status, body, _ = browser.request("/api/judges/")
-    assert status == 200 and json.loads(body)["count"] == 0  # no seed data on this database yet
+    with world.chromium() as chromium:
+        with chromium.step("ultra-lean: the superuser logs in at the Lightsail service's address"):
+            chromium.login(url, secret["superuser_username"], secret["superuser_password"])
+        with chromium.step("ultra-lean: the front page, no judges loaded yet"):
+            assert chromium.judges() == []  # no seed data on this database yet
+            assert chromium.driver.current_url == f"{url}/"
+        # The seed's first data, as the app contract says a team loads it by hand on Lightsail (no one-off tasks).
+        seeded = docker("exec", backend_container(PREFIX, 1), "python", "manage.py", "seed_ilnd_data")
+        assert seeded.returncode == 0, seeded.stderr
+        with chromium.step("ultra-lean: the front page lists the 8 judges"):
+            chromium.open(f"{url}/")
+            judges = chromium.judges()
+            assert len(judges) == 8 and "Rebecca R. Pallmeyer — District Judge" in judges, judges
 
     database = lightsail.get_relational_databases()["relationalDatabases"][0]["masterDatabaseName"]
     assert world.postgres.psql("SELECT count(*) FROM auth_user WHERE is_superuser", database) == "1"
+    assert world.postgres.psql("SELECT count(*) FROM judges_judge", database) == "8"
 
     # A new commit whose backend exits at start: the deployment fails, the play says so, the one before serves on.
     wsgi = app / "backend/precedentum/wsgi.py"
@@ -88,7 +96,7 @@ def test_ultra_lean_runs_the_same_images_on_lightsail(world, tmp_path):
     assert "FAILED" in broken.flat or "failed" in broken.flat, str(broken)
     service = lightsail.get_container_services()["containerServices"][0]
     assert service["currentDeployment"]["version"] == 1, service
-    assert browser.request("/api/health/")[0] == 200
+    assert sites.fetch(f"{url}/api/health/")[0] == 200
 
     # A tag that is not in ECR: stopped before any deployment, saying how to push.
     deployments = len(lightsail.get_container_service_deployments(serviceName=PREFIX)["deployments"])

@@ -1,0 +1,166 @@
+"""A real browser for the tests: Debian's headless Chromium, driven by Selenium through Debian's chromedriver.
+
+It reaches the emulated sites only through ``Sites``' forward proxy (tests/harness/served_sites.py), so it asks
+for the load balancer's DNS name, the team's domain over HTTPS or the Lightsail service's name as a tester's
+browser would, and anything else a page asks for is refused there. The local CA's key is the one Chromium
+accepts in place of Amazon's (``--ignore-certificate-errors-spki-list``); every other certificate error stays
+an error.
+
+Each ``step`` keeps a screenshot under the test's output folder (``<tmp_path>/screenshots``), and a step that
+fails says what the page showed (its address, title and text) besides keeping its screenshot.
+
+    with Chromium(sites, tmp_path / "screenshots") as browser:
+        with browser.step("judges after login"):
+            browser.login("http://lb-name", "admin", "secret")
+            names = browser.judges()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT_SECONDS = 30
+
+
+def unavailable() -> str:
+    """Why no browser test can run here ("" when one can)."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    if missing:
+        return f"{' and '.join(missing)} missing (make setup installs Debian's chromium and chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (make setup installs requirements/dev.txt)"
+    return ""
+
+
+class StepFailed(AssertionError):
+    pass
+
+
+class Chromium:
+    def __init__(self, sites, screenshots: Path):
+        self.sites = sites
+        self.screenshots = Path(screenshots)
+        self.shots: list[Path] = []
+        self.driver = None
+        self._profile = ""
+
+    def __enter__(self) -> Chromium:
+        why = unavailable()
+        if why:
+            raise RuntimeError(f"the browser tests need Chromium: {why}")
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        # Selenium's own driver manager would look for a browser to download: the system's are given instead.
+        os.environ.setdefault("SE_OFFLINE", "true")
+        os.environ.setdefault("SE_AVOID_STATS", "true")
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        self._profile = tempfile.mkdtemp(prefix="precedentum-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--disable-extensions", "--window-size=1200,900",
+                    # Chromium tries https:// first for an http:// address and falls back when port 443 does
+                    # not answer; behind a proxy that fallback never comes (the tunnel's failure is final), so
+                    # the address typed is the one asked for, as the tests mean it.
+                    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,OptimizationHints,"
+                    "AutofillServerCommunication,MediaRouter,Translate", "--disable-domain-reliability",
+                    "--disable-client-side-phishing-detection", "--no-default-browser-check",
+                    f"--user-data-dir={self._profile}", f"--proxy-server=http://{self.sites.proxy}",
+                    f"--ignore-certificate-errors-spki-list={self.sites.ca.spki_sha256}"):
+            options.add_argument(arg)
+        self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        self.driver.set_page_load_timeout(60)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.driver is not None:
+            with contextlib.suppress(Exception):
+                self.driver.quit()
+        if self._profile:
+            shutil.rmtree(self._profile, ignore_errors=True)
+
+    # --- what a tester does ------------------------------------------------------------------------------------
+
+    def open(self, url: str) -> None:
+        self.driver.get(url)
+
+    def wait_for(self, css: str, timeout: float = WAIT_SECONDS):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def fill(self, css: str, text: str) -> None:
+        field = self.wait_for(css)
+        field.clear()
+        field.send_keys(text)
+
+    def click(self, css: str) -> None:
+        self.wait_for(css).click()
+
+    def login(self, base: str, username: str, password: str) -> None:
+        """From the app's front page: its login link, Django's login form, back to the front page."""
+        self.open(f"{base}/")
+        self.click("#login-link")
+        self.fill("#id_username", username)
+        self.fill("#id_password", password)
+        self.click("#login")
+
+    def judges(self) -> list[str]:
+        """The judges the front page lists (it loads them from the API once the visitor is logged in)."""
+        from selenium.webdriver.common.by import By
+
+        self.wait_for("#judge-count")
+        return [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#judges li.judge")]
+
+    def set_password(self, link: str, password: str) -> None:
+        """An onboarding link: Django's password-set page, the new password twice."""
+        self.open(link)
+        self.fill("#id_new_password1", password)
+        self.fill("#id_new_password2", password)
+        self.click("button[type=submit], input[type=submit]")
+
+    def text(self) -> str:
+        from selenium.webdriver.common.by import By
+
+        try:
+            return self.driver.find_element(By.TAG_NAME, "body").text
+        except Exception:  # noqa: BLE001 - a page with no body yet
+            return ""
+
+    # --- evidence ---------------------------------------------------------------------------------------------
+
+    def shot(self, name: str) -> Path:
+        path = self.screenshots / f"{len(self.shots) + 1:02d}-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.png"
+        self.driver.save_screenshot(str(path))
+        self.shots.append(path)
+        return path
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        """One step of a tester's path: a screenshot at its end, and on failure what the page showed."""
+        try:
+            yield self
+        except Exception as error:
+            try:
+                path = self.shot(f"{name} FAILED")
+                seen = (f"the page at {self.driver.current_url} ({self.driver.title!r}) showed:\n"
+                        f"{self.text()[:1500]}\n(screenshot: {path})")
+            except Exception as inner:  # noqa: BLE001 - the browser itself is gone
+                seen = f"no page to show ({inner!r})"
+            refused = f"\nrefused by the proxy: {self.sites.refused[-5:]}" if self.sites.refused else ""
+            raise StepFailed(f"step {name!r} failed: {error!r}\n{seen}{refused}") from error
+        self.shot(name)
