@@ -144,6 +144,9 @@ def start_task(task, task_definition) -> None:
     record = {"containers": {}, "address": "", "status": "RUNNING", "reason": "", "exit": {},
               "started": time.time(), "essential": {d["name"] for d in definitions if d.get("essential", True)}}
     TASKS[task.id] = record
+    # Its state is its containers': moto's "immediate" progression would report it STOPPED at the first look,
+    # and a one-off task would seem done (exit code 0) while its command still runs.
+    task._transitions = []
     hosts = [arg for host in _rds_hosts(task._account_id, task.region_name) if gateway
              for arg in ("--add-host", f"{host}:{gateway}")]
     first = None

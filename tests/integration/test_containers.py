@@ -187,8 +187,22 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
                                                  'JsonResponse({"status": "broken"}, status=500)'))
     refused_while_serving(world, app, "fails its health check", "failed ELB health checks", serving)
 
-    # An image that is not in the registry: the task stops with ECS's CannotPullContainerError, nothing left running.
+    # A one-off task is RUNNING while its command runs and STOPPED with its exit code once it ends (the one-off
+    # module waits on this: phase 2.3's migrations must finish before the superuser and the seed run).
     ecs = world.emulator.client("ecs")
+    backend_service = services(world)["backend"]
+    arn = ecs.run_task(cluster=PREFIX, taskDefinition=backend_service["taskDefinition"], launchType="FARGATE",
+                       count=1, networkConfiguration=backend_service["networkConfiguration"], overrides={
+                           "containerOverrides": [{"name": "backend", "command": ["sh", "-c", "sleep 4; exit 3"]}]})[
+        "tasks"][0]["taskArn"]
+    assert ecs.describe_tasks(cluster=PREFIX, tasks=[arn])["tasks"][0]["lastStatus"] == "RUNNING"
+    deadline = time.monotonic() + 60
+    while (task := ecs.describe_tasks(cluster=PREFIX, tasks=[arn])["tasks"][0])["lastStatus"] != "STOPPED":
+        assert time.monotonic() < deadline, task
+        time.sleep(1)
+    assert task["containers"][0]["exitCode"] == 3 and task["stoppedReason"] == "Essential container in task exited"
+
+    # An image that is not in the registry: the task stops with ECS's CannotPullContainerError, nothing left running.
     definition = ecs.describe_task_definition(taskDefinition=services(world)["backend"]["taskDefinition"])[
         "taskDefinition"]
     containers = [{**c, "image": c["image"].rsplit(":", 1)[0] + ":000000000000"}
