@@ -1,6 +1,7 @@
 # precedentum.deploy: everything a fresh machine needs goes through these targets.
 #   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL, Docker and Chromium installed
 #   make demo    deploy to a local AWS emulator and show what was built and what it costs
+#   make preview weeks 1-3 with real containers on this machine, the site in your browser until Ctrl-C
 #   make test    lint + every test (pytest runs the molecule scenarios too)
 SHELL := /bin/bash
 VENV := .venv
@@ -13,7 +14,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql docker browser lint test molecule demo lock clean
+.PHONY: setup venv collection postgresql docker browser lint test molecule demo preview lock clean
 
 setup: venv collection postgresql docker browser
 
@@ -53,6 +54,11 @@ molecule: setup
 
 demo: setup
 	@scripts/demo
+
+# Weeks 1-3 with real containers on the emulators, the site served on localhost until Ctrl-C (scripts/preview).
+# PREVIEW_ARGS="--inventory ultra_lean" or "--app PATH" (your app: docs/app-contract.md).
+preview: setup
+	@$(BIN)/python scripts/preview $(PREVIEW_ARGS)
 
 # Re-pin after changing requirements/dev.txt.
 lock: venv

@@ -17,7 +17,7 @@ os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
 
 # Seconds the longest test of each file took in a full run (under load): the longest start first.
 LONGEST = {"test_containers.py": 400, "test_lightsail_containers.py": 200, "test_sample_app.py": 90,
-           "test_tester_path.py": 190,
+           "test_tester_path.py": 190, "test_preview.py": 185,
            "test_site_lean.py": 580, "test_growth.py": 480, "test_site_production.py": 320,
            "test_faults.py": 230, "test_site_ultra_lean.py": 160,
            "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,

@@ -55,8 +55,9 @@ def head(path: Path) -> str:
 
 
 class ContainerWorld:
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, preferred_ports: dict[int, int] | None = None):
         self.tmp_path = tmp_path
+        self.preferred_ports = preferred_ports
         self._stack: list = []
         self.emulator: Emulator | None = None
         self.build_args: dict = {}
@@ -84,7 +85,7 @@ class ContainerWorld:
             self.emulator.docker_host = f"unix://{SOCKET}"
             self._enter(self.emulator)
             # What a tester's browser reaches: the load balancers and Lightsail endpoints the playbooks make.
-            self.sites = self._enter(Sites(self.emulator, self.tmp_path))
+            self.sites = self._enter(Sites(self.emulator, self.tmp_path, self.preferred_ports))
             return self
         except BaseException:
             self.__exit__(None, None, None)

@@ -149,6 +149,9 @@ class Engine:
                 os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
+                with contextlib.suppress(ChildProcessError):  # the engine is this process's child: reap it
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        return
                 try:
                     os.kill(pid, 0)
                 except ProcessLookupError:

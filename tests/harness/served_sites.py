@@ -265,10 +265,13 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, site, context: ssl.SSLContext | None):
+    def __init__(self, site, context: ssl.SSLContext | None, port: int = 0):
         self.site = site
         self.context = context
-        super().__init__((HOST, 0), _Handler)
+        try:
+            super().__init__((HOST, port), _Handler)
+        except OSError:  # the preferred port is taken: any free one
+            super().__init__((HOST, 0), _Handler)
 
     def get_request(self):
         sock, address = super().get_request()
@@ -322,7 +325,7 @@ class _Listener:
             cert_file, key_file = sites.ca.issue(names or [lb["DNSName"]])
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(cert_file, key_file)
-        self.server = _Server(self, context)
+        self.server = _Server(self, context, sites.preferred_ports.get(self.port, 0))
         self.local_port = self.server.server_address[1]
         self._cache: tuple[float, list, dict] = (0.0, [], {})
         self._turn = itertools.count()
@@ -395,7 +398,7 @@ class _LightsailEndpoint:
             cert_file, key_file = sites.ca.issue([host])
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(cert_file, key_file)
-        self.server = _Server(self, context)
+        self.server = _Server(self, context, sites.preferred_ports.get(self.port, 0))
         self.local_port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True, name=f"lightsail-{protocol}").start()
 
@@ -468,8 +471,10 @@ class _ProxyHandler(_AnyMethod):
 class Sites:
     """The emulator's load balancers and Lightsail endpoints, served; refreshed whenever a name is asked for."""
 
-    def __init__(self, emulator, directory: Path):
+    def __init__(self, emulator, directory: Path, preferred_ports: dict[int, int] | None = None):
         self.emulator = emulator
+        # listener port -> the loopback port to serve it on when free (the first such listener gets it)
+        self.preferred_ports = dict(preferred_ports or {})
         self.ca = LocalCA(Path(directory) / "local-ca")
         self.listeners: dict[str, _Listener | _LightsailEndpoint] = {}
         self.names: dict[tuple[str, int], int] = {}  # (name, port) -> local port

@@ -8,7 +8,6 @@ onboarding message the onboarding role wrote: the password-set link in it, then 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
@@ -16,11 +15,12 @@ import yaml
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX
 from tests.harness.containers import ContainerWorld, app_checkout
+from tests.harness.testers import JUDGE, cannot_log_in, first_visit
 
 pytestmark = pytest.mark.slow
 TEAM = yaml.safe_load((REPO / "scripts" / "demo-vars.yml").read_text())
 DOMAIN = TEAM["alb_https_domain"]
-JUDGE = "Rebecca R. Pallmeyer — District Judge"
+SITE = f"https://{DOMAIN}/"
 
 
 @pytest.fixture
@@ -36,39 +36,6 @@ def play(world, name, app, tmp_path, **extra):
     return run_playbook(str(REPO / "playbooks" / name), world.emulator.env(), timeout=1500, extra_vars={
         "precedentum_app_path": str(app), "ecs_layout": "combined", "ecs_seed": "auto", **team,
         **world.app_vars, **extra})
-
-
-def message(tmp_path, email: str) -> tuple[str, str, str]:
-    """(address, username, password-set link) of a tester's onboarding message."""
-    text = (tmp_path / "messages" / f"{email}.txt").read_text()
-    fields = dict(re.findall(r"^(Where|Username|Set your password): +(\S+)$", text, re.MULTILINE))
-    return fields["Where"], fields["Username"], fields["Set your password"]
-
-
-def first_visit(chromium, tmp_path, email: str, wave: int) -> str:
-    """A tester's first visit from their message: the link, their own password, the login, the judges."""
-    where, username, link = message(tmp_path, email)
-    assert where == f"https://{DOMAIN}/" and link.startswith(f"https://{DOMAIN}/accounts/reset/"), (where, link)
-    password = f"{username.split('@')[0]}-own-password-{wave}"
-    chromium.forget()
-    with chromium.step(f"wave {wave}: {username} sets a password from the message's link"):
-        chromium.set_password(link, password)
-        chromium.wait_for("#password-set")
-    with chromium.step(f"wave {wave}: {username} logs in and sees the judges"):
-        chromium.login(f"https://{DOMAIN}", username, password)
-        assert JUDGE in chromium.judges() and len(chromium.judges()) == 8
-        assert chromium.driver.find_element("id", "username").text == username
-    with chromium.step(f"wave {wave}: {username}'s link no longer works"):
-        chromium.forget()
-        chromium.open(link)
-        chromium.wait_for("#invalid-link")
-    return password
-
-
-def cannot_log_in(chromium, username: str, password: str) -> None:
-    chromium.forget()
-    chromium.login(f"https://{DOMAIN}", username, password)
-    chromium.wait_for("#login-error")
 
 
 def test_testers_reach_the_site_on_a_domain(world, tmp_path):
@@ -107,16 +74,16 @@ def test_testers_reach_the_site_on_a_domain(world, tmp_path):
             chromium.login(f"https://{DOMAIN}", admin, admin_password)
             assert len(chromium.judges()) == 8
         # The first two testers, each from their own message; the third has no account yet.
-        own = {email: first_visit(chromium, tmp_path, email, 1) for email in testers[:2]}
+        own = {email: first_visit(chromium, tmp_path / "messages", email, 1, SITE) for email in testers[:2]}
         assert not (tmp_path / "messages" / f"{testers[2]}.txt").exists()
         with chromium.step("week 3: a tester of wave 2 cannot log in yet"):
-            cannot_log_in(chromium, testers[2], "anything-at-all-1")
+            cannot_log_in(chromium, SITE, testers[2], "anything-at-all-1")
 
         week4 = play(world, "week4.yml", app, tmp_path)
         assert week4.rc == 0, str(week4)
         # Week 4: every tester of the inventory can log in; wave 1 keeps the password they chose.
         for email in testers[2:]:
-            own[email] = first_visit(chromium, tmp_path, email, 2)
+            own[email] = first_visit(chromium, tmp_path / "messages", email, 2, SITE)
         for email in testers[:2]:
             with chromium.step(f"week 4: {email} logs in with the password they chose in week 3"):
                 chromium.forget()
