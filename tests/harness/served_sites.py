@@ -481,6 +481,7 @@ class Sites:
         self.refused: list[str] = []  # what the proxy turned away (a page that asked for another site)
         self._clients: dict[str, object] = {}
         self._lock = threading.RLock()
+        self._refreshed = 0.0
         self._proxy: http.server.ThreadingHTTPServer | None = None
 
     def __enter__(self) -> Sites:
@@ -531,6 +532,7 @@ class Sites:
     def refresh(self) -> None:
         """Serve what is new since the last look (listeners, certificates, Route 53 names, Lightsail services)."""
         with self._lock:
+            self._refreshed = time.monotonic()
             elbv2 = self.client("elbv2")
             live = set()
             for lb in elbv2.describe_load_balancers()["LoadBalancers"]:
@@ -582,14 +584,17 @@ class Sites:
     def local_port(self, host: str, port: int) -> int | None:
         """The loopback port serving ``host``:``port``; None for a name that is not an emulated site."""
         host = host.lower().rstrip(".")
-        for attempt in range(2):
-            found = self.names.get((host, port))
-            if found is None:
-                found = next((local for (name, p), local in self.names.items()
-                              if p == port and name.startswith("*.") and fnmatch.fnmatch(host, name)), None)
-            if found is not None or attempt:
-                return found
-            self.refresh()
+        with self._lock:  # the proxy's threads ask while another may be refreshing
+            for attempt in range(2):
+                found = self.names.get((host, port))
+                if found is None:
+                    found = next((local for (name, p), local in self.names.items()
+                                  if p == port and name.startswith("*.") and fnmatch.fnmatch(host, name)), None)
+                if found is not None or attempt:
+                    return found
+                # A name made since the last look? Look again, at most once a second (a browser asks often).
+                time.sleep(max(0.0, REFRESH_SECONDS - (time.monotonic() - self._refreshed)))
+                self.refresh()
         return None
 
     def fetch(self, url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None,
