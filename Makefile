@@ -1,6 +1,8 @@
 # precedentum.deploy: everything a fresh machine needs goes through these targets.
 #   make setup   .venv with pinned tools, the checkout linked as a collection, PostgreSQL, Docker and Chromium installed
-#   make demo    deploy to a local AWS emulator and show what was built and what it costs
+#   make demo    the sample app deployed, weeks 1-4, on real containers and a local AWS emulator; what a browser
+#                saw, what was built and what it costs (about 7 minutes)
+#   make tour    every option and tier (ultra-lean, growth, production) on the emulator alone
 #   make preview weeks 1-3 with real containers on this machine, the site in your browser until Ctrl-C
 #   make test    lint + every test (pytest runs the molecule scenarios too)
 SHELL := /bin/bash
@@ -14,7 +16,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql docker browser lint test molecule demo preview lock clean
+.PHONY: setup venv collection postgresql docker browser lint test molecule demo tour preview lock clean
 
 setup: venv collection postgresql docker browser
 
@@ -40,7 +42,7 @@ browser:
 	@scripts/ensure-browser
 
 lint: setup
-	$(BIN)/ruff check plugins tests scripts/refresh_prices.py
+	$(BIN)/ruff check plugins tests scripts/refresh_prices.py scripts/preview scripts/demo
 	@# A home of its own: ansible-lint looks first in $$ANSIBLE_HOME/collections, where a molecule
 	@# run may have left an installed copy of this collection that would shadow the checkout.
 	ANSIBLE_HOME=$(CURDIR)/.cache/ansible-lint $(BIN)/ansible-lint
@@ -52,8 +54,14 @@ test: setup lint
 molecule: setup
 	PRECEDENTUM_ALL_MOLECULE=1 $(BIN)/python -m pytest tests/test_molecule.py
 
+# The lean option's four weeks with the sample app on real containers, a browser between them (scripts/demo);
+# screenshots, reports and the plays' output in .cache/demo.
 demo: setup
-	@scripts/demo
+	@$(BIN)/python scripts/demo
+
+# Every option and tier on the emulator alone, no container: ultra-lean, growth, production (scripts/tour).
+tour: setup
+	@scripts/tour
 
 # Weeks 1-3 with real containers on the emulators, the site served on localhost until Ctrl-C (scripts/preview).
 # PREVIEW_ARGS="--inventory ultra_lean" or "--app PATH" (your app: docs/app-contract.md).

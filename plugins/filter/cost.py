@@ -58,7 +58,6 @@ def _shared(s):
     """What both options have: the image registry, the secrets, logs, data out, the assumptions."""
     return {
         "ecr_gb": _float(s, "cost_ecr_gb"),
-        "s3_gb": _float(s, "cost_s3_gb"),
         "route53_zones": _int(s, "cost_route53_zones"),
         "data_out_gb": _float(s, "cost_data_out_gb"),
         "cloudwatch": {"alarms": _int(s, "cost_alarms"), "dashboards": _int(s, "cost_dashboards"),
@@ -95,6 +94,10 @@ def cost_stack(settings, option):
     if arch == "ARM64" and _on(s, "ecs_frontend_spot") and s["ecs_layout"] != "combined":
         raise AnsibleFilterError("cost_stack: ecs_frontend_spot and ecs_cpu_architecture: AWS runs no ARM64 task "
                                  "on Fargate Spot, so this plan cannot run; turn one of them off")
+    if _on({"storage_enabled": True, **s}, "storage_enabled"):
+        # Phase 1.3's bucket for the app's uploads (the ultra-lean option has none).
+        stack.update({"s3_gb": _float(s, "cost_s3_gb"), "s3_put_thousands": _float(s, "cost_s3_put_thousands"),
+                      "s3_get_thousands": _float(s, "cost_s3_get_thousands")})
     stack["fargate_tasks"] = []
     for t in tasks:
         task = {**t, "architecture": arch, "count": count, "public_ip": public}

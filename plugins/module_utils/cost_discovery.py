@@ -17,6 +17,29 @@ def _tags(pairs, key="Key", value="Value"):
     return {t[key]: t[value] for t in pairs or []}
 
 
+def buckets(s3, region, ours):
+    """The region's S3 buckets that ``ours(tags, name)`` accepts, as (name, tags, GB of every version, versions):
+    the old versions a versioned bucket keeps are billed as storage too. Both account scanners read them here."""
+    for bucket in s3.list_buckets().get("Buckets", []):
+        name = bucket["Name"]
+        where = bucket.get("BucketRegion") or s3.get_bucket_location(Bucket=name).get("LocationConstraint")
+        if (where or "us-east-1") != region:
+            continue
+        try:
+            tags = _tags(s3.get_bucket_tagging(Bucket=name).get("TagSet"))
+        except botocore.exceptions.ClientError as e:
+            if e.response["Error"]["Code"] != "NoSuchTagSet":
+                raise
+            tags = {}
+        if not ours(tags, name):
+            continue
+        size = versions = 0
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+            for version in page.get("Versions", []):
+                size, versions = size + version.get("Size", 0), versions + 1
+        yield name, tags, size / GB, versions
+
+
 class Account:
     """Reads the account through the module's clients; ``ours`` decides what this collection made."""
 
@@ -60,7 +83,7 @@ class Account:
         return self.module.client(name)
 
     def read(self):
-        for step in (self.ecs, self.rds, self.load_balancers, self.ec2, self.secrets, self.ecr, self.logs,
+        for step in (self.ecs, self.rds, self.load_balancers, self.ec2, self.secrets, self.ecr, self.s3, self.logs,
                      self.cloudwatch, self.route53, self.lightsail):
             try:
                 step()
@@ -184,6 +207,12 @@ class Account:
                     raise
                 self.findings["repositories_without_lifecycle"].append(name)
             self.add({}, name, "ECR", f"repository {name}", {"ecr_gb": size})
+
+    def s3(self):
+        region = self.module.region
+        # Only the buckets of the deployment are counted (one bucket of another's is not a surprise worth a line).
+        for name, tags, gb, _versions in buckets(self.client("s3"), region, self.is_ours):
+            self.add(tags, name, "S3", f"bucket {name}", {"s3_gb": gb})
 
     def logs(self):
         logs = self.client("logs")

@@ -11,7 +11,7 @@ FREE_TIERS = ("none", "legacy_12_months")
 # Accounts made before 2025-07-15, first 12 months (docs/costs.md). The public IPv4 allowance of
 # that tier covers EC2 only: Fargate, RDS and load balancer addresses are charged from the first hour.
 LEGACY = {"rds_micro_hours": 750, "rds_storage_gb": 20, "rds_backup_gb": 20, "alb_hours": 750,
-          "alb_lcu_hours": 15, "s3_gb": 5, "ecr_gb": 0.5}
+          "alb_lcu_hours": 15, "s3_gb": 5, "s3_put_thousands": 2, "s3_get_thousands": 20, "ecr_gb": 0.5}
 # Always free, whatever the account's age.
 ALWAYS = {"alarms": 10, "dashboards": 3, "logs_gb": 5, "data_out_gb": 100, "cloudfront_gb": 1024}
 
@@ -196,6 +196,10 @@ def _storage_and_more(stack, free_tier, lines):
     legacy = free_tier == "legacy_12_months"
     _simple("S3", "Standard storage", stack.get("s3_gb", 0), "s3.gb_month",
             LEGACY["s3_gb"] if legacy else 0, "free tier: 5 GB", lines)
+    _simple("S3", "uploads and listings (thousands, an assumption)", stack.get("s3_put_thousands", 0), "s3.put_1k",
+            LEGACY["s3_put_thousands"] if legacy else 0, "free tier: 2,000", lines)
+    _simple("S3", "downloads (thousands, an assumption)", stack.get("s3_get_thousands", 0), "s3.get_1k",
+            LEGACY["s3_get_thousands"] if legacy else 0, "free tier: 20,000", lines)
     _simple("ECR", "image storage", stack.get("ecr_gb", 0), "ecr.gb_month",
             LEGACY["ecr_gb"] if legacy else 0, "free tier: 500 MB", lines)
     _simple("Secrets Manager", "secrets", stack.get("secrets", 0), "secretsmanager.secret_month", lines=lines)

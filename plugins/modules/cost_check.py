@@ -96,6 +96,11 @@ options:
           azs: {description: Zones (one node, one public IPv4 address, per zone)., type: int, default: 2}
           lcu: {description: Average load balancer capacity units in use (a usage assumption)., type: float, default: 1}
       s3_gb: {description: S3 Standard storage., type: float, default: 0}
+      s3_put_thousands:
+        description: S3 PUT, COPY, POST and LIST requests a month, in thousands.
+        type: float
+        default: 0
+      s3_get_thousands: {description: S3 GET requests a month, in thousands., type: float, default: 0}
       ecr_gb: {description: ECR image storage., type: float, default: 0}
       secrets: {description: Secrets Manager secrets., type: int, default: 0}
       route53_zones: {description: Route 53 hosted zones., type: int, default: 0}
@@ -298,7 +303,8 @@ def stack_spec():
             publicly_accessible=dict(type="bool", default=False))),
         load_balancer=dict(type="dict", options=dict(
             count=dict(type="int", default=1), azs=dict(type="int", default=2), lcu=dict(type="float", default=1))),
-        s3_gb=number(), ecr_gb=number(), secrets=number("int"), route53_zones=number("int"),
+        s3_gb=number(), s3_put_thousands=number(), s3_get_thousands=number(),
+        ecr_gb=number(), secrets=number("int"), route53_zones=number("int"),
         cloudwatch=dict(type="dict", options=dict(
             alarms=number("int"), dashboards=number("int"), logs_ingested_gb=number(), logs_stored_gb=number())),
         data_out_gb=number(), nat_gateways=number("int"), nat_processed_gb=number(), idle_elastic_ips=number("int"),

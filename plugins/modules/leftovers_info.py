@@ -9,7 +9,7 @@ short_description: Find what a deployment left in an account, and what it still 
 version_added: 0.1.0
 description:
   - Reads, in one region, every kind of resource this collection makes (network, addresses, NAT
-    gateways, database instances and snapshots, secrets, log groups, image repositories, load
+    gateways, database instances and snapshots, secrets, log groups, image repositories, S3 buckets, load
     balancers and target groups, ECS clusters, services and task definitions, IAM roles, alarms,
     dashboards, topics, budgets, hosted zones, certificates, ElastiCache replication and subnet groups,
     ECS scalable targets, Lightsail services, databases, snapshots and alarms) and returns those that
@@ -97,7 +97,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import _first_line, _tags
+from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import _first_line, _tags, buckets
 from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH
 from ansible_collections.precedentum.deploy.plugins.module_utils.costs import (
     PriceMissing,
@@ -139,8 +139,8 @@ class Scan:
         return self.module.client(name, retry_decorator=AWSRetry.jittered_backoff())
 
     def read(self):
-        for step in (self.ec2, self.rds, self.secrets, self.logs, self.ecr, self.load_balancers, self.ecs, self.iam,
-                     self.cloudwatch, self.sns, self.budgets, self.route53, self.acm, self.elasticache,
+        for step in (self.ec2, self.rds, self.secrets, self.logs, self.ecr, self.s3, self.load_balancers, self.ecs,
+                     self.iam, self.cloudwatch, self.sns, self.budgets, self.route53, self.acm, self.elasticache,
                      self.autoscaling, self.lightsail):
             if step == self.lightsail and not self.module.params["lightsail"]:
                 continue
@@ -252,6 +252,12 @@ class Scan:
             size = sum(i.get("imageSizeInBytes", 0) for i in images["imageDetails"]) / GB
             self.add("ECR", "repository", name, size * price("ecr.gb_month")["usd"],
                      f"{len(images['imageDetails'])} image(s)")
+
+    def s3(self):
+        for name, tags, gb, versions in buckets(self.client("s3"), self.module.region, self.ours):
+            self.add("S3", "bucket", name, gb * price("s3.gb_month")["usd"],
+                     f"{versions} file version(s), {gb:.2f} GB: destroy.yml empties it "
+                     "(storage_keep_copy_dir keeps a copy)", tags)
 
     def load_balancers(self):
         elb = self.client("elbv2")

@@ -75,6 +75,7 @@ def week1_resources(emu) -> dict:
         "repositories": emu.client("ecr").describe_repositories()["repositories"],
         "load_balancers": elb.describe_load_balancers()["LoadBalancers"],
         "target_groups": elb.describe_target_groups()["TargetGroups"],
+        "buckets": emu.client("s3").list_buckets()["Buckets"],
     }
 
 
@@ -183,6 +184,7 @@ def account_inventory(emu) -> dict:
         "secret": {x["Name"] for x in c("secretsmanager").list_secrets()["SecretList"] if "DeletedDate" not in x},
         "log-group": {x["logGroupName"] for x in c("logs").describe_log_groups()["logGroups"]},
         "repository": {x["repositoryName"] for x in c("ecr").describe_repositories()["repositories"]},
+        "bucket": {x["Name"] for x in c("s3").list_buckets()["Buckets"]},
         "load-balancer": {x["LoadBalancerName"] for x in elb.describe_load_balancers()["LoadBalancers"]},
         "target-group": {x["TargetGroupName"] for x in elb.describe_target_groups()["TargetGroups"]},
         # Service-linked roles (AWSServiceRoleForECS) are the account's, shared by every cluster, free, and made
@@ -281,12 +283,59 @@ def _api_actions(requests: list[dict]) -> set:
         if service == "route53":
             actions.add(f"route53:{_route53_action(request.get('method', 'GET'), urlparse(request['url']).path, body)}")
             continue
+        if service == "s3":
+            url = urlparse(request.get("url", ""))
+            actions.add(f"s3:{_s3_action(request.get('method', 'GET'), url.path, url.query)}")
+            continue
         if service == "cloudfront":
             url = urlparse(request.get("url", ""))
             actions.add(f"cloudfront:{_cloudfront_action(request.get('method', 'GET'), url.path, url.query)}")
             continue
         actions.add(f"{service}:{request.get('method')} {urlparse(request.get('url', '')).path}")
     return actions
+
+
+# S3's REST sub-resources (?versioning) and the IAM action of each method on them.
+_S3_SUBRESOURCE = {
+    "versioning": ("GetBucketVersioning", "PutBucketVersioning", None),
+    "encryption": ("GetEncryptionConfiguration", "PutEncryptionConfiguration", "PutEncryptionConfiguration"),
+    "publicAccessBlock": ("GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
+    "policy": ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"),
+    "policyStatus": ("GetBucketPolicyStatus", None, None),
+    "tagging": ("GetBucketTagging", "PutBucketTagging", "PutBucketTagging"),
+    "ownershipControls": ("GetBucketOwnershipControls", "PutBucketOwnershipControls", "PutBucketOwnershipControls"),
+    "acl": ("GetBucketAcl", "PutBucketAcl", None),
+    "accelerate": ("GetAccelerateConfiguration", "PutAccelerateConfiguration", None),
+    "object-lock": ("GetBucketObjectLockConfiguration", "PutBucketObjectLockConfiguration", None),
+    "inventory": ("GetInventoryConfiguration", "PutInventoryConfiguration", "PutInventoryConfiguration"),
+    "logging": ("GetBucketLogging", "PutBucketLogging", None),
+    "lifecycle": ("GetLifecycleConfiguration", "PutLifecycleConfiguration", "PutLifecycleConfiguration"),
+    "requestPayment": ("GetBucketRequestPayment", "PutBucketRequestPayment", None),
+    "location": ("GetBucketLocation", None, None),
+    "versions": ("ListBucketVersions", None, None),
+    "website": ("GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite"),
+    "cors": ("GetBucketCORS", "PutBucketCORS", "PutBucketCORS"),
+    "notification": ("GetBucketNotification", "PutBucketNotification", None),
+    "replication": ("GetReplicationConfiguration", "PutReplicationConfiguration", None),
+}
+
+
+def _s3_action(method: str, path: str, query: str) -> str:
+    """The IAM action of an S3 REST request (path style: /bucket, /bucket/key)."""
+    parts = path.strip("/").split("/", 1)
+    sub = next((q.split("=")[0] for q in query.split("&") if q.split("=")[0] in _S3_SUBRESOURCE), "")
+    if not parts[0]:
+        return "ListAllMyBuckets"
+    if sub:
+        get, put, delete = _S3_SUBRESOURCE[sub]
+        return {"GET": get, "HEAD": get, "PUT": put, "DELETE": delete}.get(method) or f"{method} ?{sub}"
+    if "delete" in query.split("&") and method == "POST":
+        return "DeleteObject"  # DeleteObjects: s3:DeleteObject (and s3:DeleteObjectVersion for versions)
+    if len(parts) == 1:
+        return {"PUT": "CreateBucket", "DELETE": "DeleteBucket"}.get(method, "ListBucket")
+    versioned = "versionId=" in query
+    return {"PUT": "PutObject", "DELETE": "DeleteObjectVersion" if versioned else "DeleteObject"}.get(
+        method, "GetObjectVersion" if versioned else "GetObject")
 
 
 def _cloudfront_action(method: str, path: str, query: str) -> str:

@@ -126,6 +126,21 @@ class Chromium:
         self.wait_for("#judge-count")
         return [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#judges li.judge")]
 
+    def files(self, base: str) -> list[str]:
+        """The files the sample app's files page lists (/accounts/files/, logged in)."""
+        from selenium.webdriver.common.by import By
+
+        self.open(f"{base}/accounts/files/")
+        self.wait_for("#files")
+        return [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#files li.file")]
+
+    def upload(self, base: str, path: Path) -> list[str]:
+        """Upload a file of this machine through the files page's form; the files listed after it."""
+        self.files(base)
+        self.wait_for("#file").send_keys(str(path))
+        self.click("#send")
+        return self.files(base)
+
     def set_password(self, link: str, password: str) -> None:
         """An onboarding link: Django's password-set page, the new password twice."""
         self.open(link)

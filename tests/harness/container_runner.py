@@ -12,7 +12,9 @@ emulator runs what it is asked to run instead:
   exit codes and stop reason are read from the containers; an image that cannot be pulled stops the task
   with ``CannotPullContainerError``. RDS endpoints resolve to the network's gateway, where the harness
   serves the test PostgreSQL; the role and database of the secret's credentials are made there at the
-  first task that uses them (what RDS makes at creation).
+  first task that uses them (what RDS makes at creation). A task with a task role gets credentials and
+  ``AWS_ENDPOINT_URL_S3`` (the emulator's S3 through the gateway), as ECS hands a task its role's
+  credentials: the app's uploads reach phase 1.3's bucket.
 - Services: the PRIMARY deployment's tasks are started up to the desired count and registered with the
   service's target groups; the harness runs each target group's health check (path, port, matcher,
   interval, timeout, thresholds) with the target's own address as Host, as the load balancer does, and
@@ -119,6 +121,18 @@ def _ensure_database(env: dict) -> None:
     _DATABASES.add((user, password, name))
 
 
+def _role_env(task, task_definition) -> dict:
+    """What ECS gives every container of a task with a task role: the region, and credentials of that role (here
+    the emulator's, which takes any; on AWS from the credentials endpoint) with S3 at the emulator, through the
+    network's gateway. Without a task role, no credentials: the app can call no AWS API."""
+    env = {"AWS_REGION": task.region_name, "AWS_DEFAULT_REGION": task.region_name}
+    endpoint = os.environ.get("PRECEDENTUM_EMULATOR_S3_ENDPOINT", "")
+    if getattr(task_definition, "task_role_arn", None) and endpoint:
+        env.update({"AWS_ACCESS_KEY_ID": "EMULATORTASKROLE", "AWS_SECRET_ACCESS_KEY": "emulator-task-role",
+                    "AWS_ENDPOINT_URL_S3": endpoint})
+    return env
+
+
 def _container_env(task, definition: dict, override: dict) -> dict:
     env = {item["name"]: item["value"] for item in definition.get("environment") or []}
     for item in definition.get("secrets") or []:
@@ -153,7 +167,7 @@ def start_task(task, task_definition) -> None:
     for definition in definitions:
         override = overrides.get(definition["name"], {})
         try:
-            env = _container_env(task, definition, override)
+            env = {**_role_env(task, task_definition), **_container_env(task, definition, override)}
             _ensure_database(env)
         except Exception as error:  # noqa: BLE001 - what ECS says when a secret cannot be read
             remove(task.id)

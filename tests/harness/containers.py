@@ -74,16 +74,21 @@ class ContainerWorld:
             self._stack.append(self.postgres)
             # RDS's port on the network's gateway: the database secret's host resolves there in every task.
             self.relay = self._enter(Relay(self.network.gateway, self.postgres.port, port=5432))
+            # S3 on the gateway too (the emulator's port, known once it runs): a task with a task role reaches its
+            # bucket there, with the credentials ECS would hand it (tests/harness/container_runner.py).
+            self.s3_relay = self._enter(Relay(self.network.gateway, 0))
             self.emulator = Emulator(log_path=str(self.tmp_path / "moto.log"), extra_env={
                 "PRECEDENTUM_EMULATOR_NETWORK": self.network.name,
                 "PRECEDENTUM_EMULATOR_DB_GATEWAY": self.network.gateway,
                 "PRECEDENTUM_EMULATOR_REGISTRY": self.registry.address,
                 "PRECEDENTUM_EMULATOR_POSTGRES_PORT": str(self.postgres.port),
+                "PRECEDENTUM_EMULATOR_S3_ENDPOINT": f"http://{self.network.gateway}:{self.s3_relay.port}",
                 "MOTO_ECS_SERVICE_RUNNING": "0",  # nothing runs until its container does
                 "PRECEDENTUM_EMULATOR_ECR_SEED_TAG": "",  # no image but what was pushed
             })
             self.emulator.docker_host = f"unix://{SOCKET}"
             self._enter(self.emulator)
+            self.s3_relay.target_port = self.emulator.port
             # What a tester's browser reaches: the load balancers and Lightsail endpoints the playbooks make.
             self.sites = self._enter(Sites(self.emulator, self.tmp_path, self.preferred_ports))
             return self

@@ -296,7 +296,7 @@ class Network:
 
 class Relay:
     """Serves 127.0.0.1:``target_port`` on ``address``:``port`` (a network's gateway): containers on that
-    network reach the test PostgreSQL there, and nothing else of the machine."""
+    network reach the test PostgreSQL (and the emulator's S3) there, and nothing else of the machine."""
 
     def __init__(self, address: str, target_port: int, port: int | None = None):
         self.address, self.target_port = address, target_port

@@ -41,6 +41,9 @@ docs/testing.md lists them.
   group uses, as AWS does (CacheSubnetGroupInUse otherwise).
 - ACM DNS validation: a certificate is issued only once public DNS (tests/harness/fake_dns.py) delegates a
   zone of the account holding its validation record (moto issues after a few seconds, delegated or not).
+- S3 bucket policies: moto evaluates only StringEquals conditions and ignores the rest, so a statement that
+  denies requests with aws:SecureTransport "false" (the storage role's HTTPS-only policy) denied every
+  object request. The emulator stands in for S3's HTTPS endpoint: such a statement applies to no request.
 - Cost Explorer GetCostForecast: moto lacks it (HTTP 500, retried by every client). AWS answers an
   account with too little billing history - as every emulator account is - with
   DataUnavailableException; so does this.
@@ -89,6 +92,7 @@ from moto.iam import models as iam_models
 from moto.moto_api import state_manager
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
+from moto.s3 import models as s3_models
 from moto.server import main
 from moto.ses import models as ses_models
 
@@ -624,6 +628,30 @@ def _send_email_to_outbox(self, source, subject, body, destinations, *args, **kw
 
 
 ses_models.SESBackend.send_email = _send_email_to_outbox
+
+
+# --- S3 -------------------------------------------------------------------------------------------------
+
+def _plain_http_only(statement: dict) -> bool:
+    secure = ((statement.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")
+    return statement.get("Effect") == "Deny" and str(secure).lower() == "false"
+
+
+def _permission_over_https(self, action, resource):
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    policy = json.loads(self.policy.decode())
+    statements = policy.get("Statement")
+    statements = [statements] if isinstance(statements, dict) else statements or []
+    kept = [statement for statement in statements if not _plain_http_only(statement)]
+    if not kept:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps({**policy, "Statement": kept})).is_action_permitted(action, resource)
+
+
+s3_models.FakeBucket.get_permission = _permission_over_https
 
 # ACM's DNS validation. moto issues every DNS-validated certificate after MOTO_ACM_VALIDATION_WAIT seconds,
 # delegated or not; AWS issues it only once public DNS answers the validation record, which needs the domain

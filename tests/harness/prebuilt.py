@@ -79,6 +79,9 @@ def replay(emu: Emulator, recording: bytes, seed: bool = True) -> None:
         headers = {k: v for k, v in row["headers"].items()
                    if k.lower() not in ("host", "transfer-encoding", "content-length")}
         request = urllib.request.Request(target, data=body or None, headers=headers, method=row["method"])
+        if not any(k.lower() == "content-type" for k in headers):
+            # As recorded: urllib would send a form's Content-Type, and moto would read S3's XML bodies as a form.
+            request.add_unredirected_header("Content-type", "")
         try:
             with urllib.request.urlopen(request, timeout=60) as resp:
                 resp.read()

@@ -129,7 +129,18 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
             judges = chromium.judges()
             assert len(judges) == 8 and "Rebecca R. Pallmeyer — District Judge" in judges, judges
             assert chromium.text().count(secret["superuser_username"]) >= 1
-    assert (tmp_path / "screenshots").is_dir() and len(chromium.shots) == 2
+        brief = tmp_path / "brief-v1.txt"
+        brief.write_text("The first brief, uploaded before a deploy.\n")
+        with chromium.step("week 2: the superuser uploads a file"):
+            assert chromium.upload(f"http://{lb_name}", brief) == ["brief-v1.txt"]
+    assert [p.name for p in chromium.shots] == [
+        "01-week-2-the-superuser-logs-in-at-the-load-balancer-s-address.png",
+        "02-week-2-the-front-page-lists-the-8-judges.png", "03-week-2-the-superuser-uploads-a-file.png"], chromium.shots
+    # The upload is in phase 1.3's bucket (the task role's credentials, django-storages), not on the task's disk.
+    s3 = world.emulator.client("s3")
+    (bucket,) = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    stored = s3.get_object(Bucket=bucket, Key="uploads/brief-v1.txt")
+    assert stored["Body"].read() == brief.read_bytes() and stored.get("ServerSideEncryption") == "AES256"
 
     # A re-run changes nothing and runs no task.
     before = task_count(world)
@@ -172,6 +183,12 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
         assert definition["containerDefinitions"][0]["image"].endswith(f":{new_tag}")
         assert len(rolled[part]["deployments"]) == 1 and len(healthy(world, part)) == 1
     serving = healthy(world, "backend")[0]
+    # The file uploaded before the deploy is still there: the new tasks read it from the bucket.
+    with world.chromium() as chromium:
+        with chromium.step("after a deploy: the file uploaded before it is still listed"):
+            chromium.login(f"http://{lb_name}", secret["superuser_username"], secret["superuser_password"])
+            chromium.judges()
+            assert chromium.files(f"http://{lb_name}") == ["brief-v1.txt"]
 
     # A commit whose backend exits at start: the play fails naming the service and the reason; v2 serves on.
     # (wsgi.py: gunicorn imports it at start; the build's collectstatic and the migrations do not.)

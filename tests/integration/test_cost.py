@@ -22,7 +22,7 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
                                         "cost_explorer": False, **extra})
 
     dry = cost("inventories/lean", "--check")
-    assert dry.rc == 0 and "74.02" in dry.flat, dry
+    assert dry.rc == 0 and "74.22" in dry.flat, dry
     assert not (tmp_path / "lean").exists(), "check mode wrote a report"
 
     lean = cost("inventories/lean")
@@ -30,14 +30,14 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
     assert list(report) == REPORT_KEYS
     assert (report["mode"], report["total_monthly_usd"], report["budget_usd"], report["over_budget"]) == (
-        "plan", 74.02, 75.0, False)
+        "plan", 74.22, 75.0, False)
     assert all(set(line) == LINE_KEYS for line in report["lines"])
-    assert sum(line["monthly_usd"] for line in report["lines"]) == pytest.approx(74.02, abs=0.03)
+    assert sum(line["monthly_usd"] for line in report["lines"]) == pytest.approx(74.22, abs=0.03)
     ipv4 = sum(line["quantity"] for line in report["lines"] if line["service"] == "Public IPv4")
     assert ipv4 == 5, "2 tasks, 2 load balancer nodes, 1 public database"
-    assert report["tiers"] == {"lean": 74.02, "ultra_lean": 26.0, "growth": 148.19, "production": 273.37}
+    assert report["tiers"] == {"lean": 74.22, "ultra_lean": 26.0, "growth": 148.39, "production": 273.58}
     markdown = (tmp_path / "lean/cost-plan.md").read_text()
-    assert "**Total: $74.02 a month.**" in markdown and "## The tiers side by side" in markdown
+    assert "**Total: $74.22 a month.**" in markdown and "## The tiers side by side" in markdown
     assert "Run both containers in one task" in lean.flat and "saves $11.04" in lean.flat
 
     again = cost("inventories/lean")
@@ -72,7 +72,7 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
     as_json = cost("inventories/lean", rds_publicly_accessible=False, rds_public_window=True)
     assert as_json.rc == 0, as_json
     json_report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
-    assert text_report["total_monthly_usd"] == json_report["total_monthly_usd"] == 70.37, text_report["lines"]
+    assert text_report["total_monthly_usd"] == json_report["total_monthly_usd"] == 70.57, text_report["lines"]
     assert text_report["recommendations"] == json_report["recommendations"]
     assert not [r for r in text_report["recommendations"] if "Keep RDS private" in r["action"]]
 

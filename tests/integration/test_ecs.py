@@ -106,8 +106,16 @@ def test_week2_refused_before_week1_then_check_converge_rerun(recording_emulator
         f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{PREFIX}/{n}-??????"
         for n in ("django/app", "rds/master"))
     assert [s["Resource"] for s in statements.values() if s["Resource"] == "*"] == ["*"]  # only the registry login
-    assert iam.list_role_policies(RoleName=f"{PREFIX}-ecs-task")["PolicyNames"] == []
+    # The task role may use phase 1.3's file storage bucket (found by name), nothing else; the backend gets its name.
+    bucket = f"{PREFIX}-files-123456789012-us-east-1"
+    assert iam.list_role_policies(RoleName=f"{PREFIX}-ecs-task")["PolicyNames"] == [f"{PREFIX}-ecs-task-files"]
+    files = iam.get_role_policy(RoleName=f"{PREFIX}-ecs-task", PolicyName=f"{PREFIX}-ecs-task-files")
+    assert sorted(s["Resource"] for s in files["PolicyDocument"]["Statement"]) == [
+        f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    assert all(a.startswith("s3:") and "*" not in a for s in files["PolicyDocument"]["Statement"] for a in s["Action"])
     assert iam.list_attached_role_policies(RoleName=f"{PREFIX}-ecs-task")["AttachedPolicies"] == []
+    environment = {e["name"]: e["value"] for e in backend["environment"]}
+    assert (environment["AWS_STORAGE_BUCKET_NAME"], environment["AWS_S3_REGION_NAME"]) == (bucket, "us-east-1")
 
     # Phase 2.3: migrate and createsuperuser ran once, with the backend task definition.
     runs = json_calls(first_requests, "RunTask")
@@ -123,6 +131,14 @@ def test_week2_refused_before_week1_then_check_converge_rerun(recording_emulator
     assert len(ecs_resources(emu)["task_definitions"]["backend"]) == 1
 
     assert "$25.72/month" in " ".join(first_output.split())
+
+    # Without the bucket (destroyed, or storage_enabled off), week 2 takes the permission and the variables away.
+    assert play(emu, "destroy.yml", "--tags", "s3", extra_vars={"destroy_confirm": PREFIX}).rc == 0
+    without = play(emu, "week2.yml", "--tags", "phase_2_1,phase_2_2")
+    assert without.rc == 0 and without.changed > 0, without
+    assert iam.list_role_policies(RoleName=f"{PREFIX}-ecs-task")["PolicyNames"] == []
+    (td,) = ecs_resources(emu)["task_definitions"]["backend"][-1:]
+    assert "AWS_STORAGE_BUCKET_NAME" not in {e["name"] for e in td["containerDefinitions"][0]["environment"]}
 
 
 def test_deploy_a_new_image_keep_it_and_a_failed_migration(recording_emulator, prebuilt):
@@ -170,7 +186,7 @@ def test_scale_up_then_the_combined_layout_then_destroy_twice(emulator, prebuilt
     # change; with the budget raised, one new backend revision and the service on it.
     scale_up = {"ecs_backend_cpu": 512, "ecs_backend_memory": 1024}
     over = play(emu, "week2.yml", "--tags", "phase_2_2", extra_vars=scale_up)
-    assert over.rc != 0 and "$83.03 a month" in over.flat and "cost_budget_usd" in over.flat, over
+    assert over.rc != 0 and "$83.23 a month" in over.flat and "cost_budget_usd" in over.flat, over
     assert len(ecs_resources(emu)["task_definitions"]["backend"]) == 1, "over budget, yet something changed"
     bigger = play(emu, "week2.yml", "--tags", "phase_2_2",
                   extra_vars={**scale_up, "cost_budget_usd": 90})

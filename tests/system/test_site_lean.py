@@ -262,9 +262,19 @@ def test_destroy_on_an_empty_account_and_leftovers_found(emulator, tmp_path):
     sm.create_secret(Name=f"{PREFIX}/forgotten", SecretString="x")
     sm.create_secret(Name="precedentum-lite/django/app", SecretString="x", Tags=theirs)
     emulator.client("ecr").create_repository(repositoryName=f"{PREFIX}/backend")
+    # A bucket of ours with files (and an old version: billed too), and one of another environment.
+    s3 = emulator.client("s3")
+    bucket = f"{PREFIX}-files-123456789012-us-east-1"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"draft", b"final brief"):
+        s3.put_object(Bucket=bucket, Key="uploads/brief.txt", Body=body)
+    s3.create_bucket(Bucket="precedentum-lite-files-123456789012-us-east-1")
+    s3.put_bucket_tagging(Bucket="precedentum-lite-files-123456789012-us-east-1", Tagging={"TagSet": theirs})
     found = play("leftovers.yml", "-e", "leftovers_fail_when_found=true")
     assert found.rc != 0, found
-    assert "3 resource(s) of precedentum-testing left in us-east-1, $4.05 a month" in found.flat, found
+    assert "4 resource(s) of precedentum-testing left in us-east-1, $4.05 a month" in found.flat, found
+    assert f"S3 {bucket} (bucket): no charge - 2 file version(s)" in found.flat, found
     assert f"Public IPv4 {address['PublicIp']} (elastic-ip): $3.65 a month" in found.flat
     assert f"Secrets Manager {PREFIX}/forgotten (secret): $0.40 a month" in found.flat
     assert f"ECR {PREFIX}/backend (repository)" in found.flat
@@ -272,7 +282,7 @@ def test_destroy_on_an_empty_account_and_leftovers_found(emulator, tmp_path):
     report = play("leftovers.yml")
     assert report.rc == 0 and report.changed == 0, report
     lite = play("leftovers.yml", inventory="inventories/ultra_lean")
-    assert "2 resource(s) of precedentum-lite left" in lite.flat, lite
+    assert "3 resource(s) of precedentum-lite left" in lite.flat, lite
 
 
 def test_the_ecr_token_goes_only_to_docker(emulator, tmp_path):

@@ -20,7 +20,7 @@ PRESETS = COST_VARS["__cost_tier_presets"]
 PRICED = {name for names in COST_VARS["__cost_priced_settings"].values() for name in names} | set(
     COST_VARS["__cost_assumptions"])
 ROLE_DEFAULTS = {}
-for role in ("network", "rds", "ecs", "cost", "cache", "edge"):
+for role in ("network", "rds", "ecs", "cost", "cache", "edge", "storage"):
     ROLE_DEFAULTS.update(yaml.safe_load((REPO / f"roles/{role}/defaults/main.yml").read_text()))
 
 
@@ -99,3 +99,11 @@ def test_numbers_from_the_command_line_price_as_from_yaml():
 def test_a_plan_aws_cannot_run_is_not_priced():
     with pytest.raises(Exception, match="ecs_frontend_spot and ecs_cpu_architecture"):
         cf.cost_stack({**settings("production"), "ecs_cpu_architecture": "ARM64"}, "production")
+
+
+def test_the_uploads_bucket_is_priced_on_the_ecs_options_only():
+    lean = cf.cost_stack(settings("lean"), "lean")
+    assert (lean["s3_gb"], lean["s3_put_thousands"], lean["s3_get_thousands"]) == (5, 10, 100)
+    assert "s3_gb" not in cf.cost_stack(settings("ultra_lean"), "ultra_lean"), "Lightsail has no bucket here"
+    off = cf.cost_stack({**settings("lean"), "storage_enabled": "false"}, "lean")
+    assert not any(key.startswith("s3_") for key in off), "storage_enabled false: no bucket, nothing priced"

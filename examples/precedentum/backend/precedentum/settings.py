@@ -112,6 +112,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads (Django's default storage). A task's disk is replaced at every deploy: with the deployment's bucket
+# (phase 1.3 gives AWS_STORAGE_BUCKET_NAME and AWS_S3_REGION_NAME, django-storages' own settings) they live in
+# S3, private, read back through the app; credentials come from the task role (boto3 finds them itself).
+# Without one (ultra-lean, a laptop) they go to MEDIA_ROOT on the container's disk.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", "/tmp/precedentum-media")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage",
+                           "OPTIONS": {"default_acl": None, "file_overwrite": False, "querystring_auth": True}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/accounts/login/"
