@@ -16,13 +16,13 @@ from tests.harness.prebuilt import Prebuilt, shared_directory
 os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
 
 # Seconds the longest test of each file took in a full run (under load): the longest start first.
-LONGEST = {"test_containers.py": 320, "test_lightsail_containers.py": 215, "test_sample_app.py": 90,
-           "test_tester_path.py": 320, "test_preview.py": 410,
-           "test_site_lean.py": 560, "test_growth.py": 560, "test_site_production.py": 245,
-           "test_faults.py": 120, "test_site_ultra_lean.py": 195, "test_ecs_rollout.py": 180, "test_images.py": 155,
-           "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145, "test_destroy_retries.py": 122,
+LONGEST = {"test_containers.py": 400, "test_lightsail_containers.py": 200, "test_sample_app.py": 90,
+           "test_tester_path.py": 190, "test_preview.py": 185,
+           "test_site_lean.py": 580, "test_growth.py": 480, "test_site_production.py": 320,
+           "test_faults.py": 230, "test_site_ultra_lean.py": 160,
+           "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,
            "test_monitoring.py": 142, "test_cost.py": 135, "test_rds.py": 122, "test_network.py": 110,
-           "test_https.py": 120, "test_data_update.py": 91, "test_molecule.py": 87}
+           "test_https.py": 106, "test_data_update.py": 91, "test_molecule.py": 87}
 
 
 def pytest_collection_modifyitems(config, items):

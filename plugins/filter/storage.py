@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 DOCUMENTATION = r"""
 name: storage_drift
 short_description: The storage role's settings an existing bucket lacks (what check mode would change)
@@ -29,12 +31,31 @@ options:
     description: The ID of the role's lifecycle rule.
     type: str
     required: true
+  tags:
+    description: Tags the bucket must carry (others may be there too); with the C(bucket_tagging) fact.
+    type: dict
+    default: {}
+  policy_sid:
+    description: The Sid of the role's HTTPS-only statement, checked in the C(bucket_policy) fact when given.
+    type: str
+    default: ""
 """
 
 PUBLIC_BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
-def storage_drift(bucket, noncurrent_days, abort_days, rule_id):
+def _policy_has(policy, sid):
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return False
+    statements = (policy or {}).get("Statement") or []
+    statements = [statements] if isinstance(statements, dict) else statements
+    return any(s.get("Sid") == sid and s.get("Effect") == "Deny" for s in statements)
+
+
+def storage_drift(bucket, noncurrent_days, abort_days, rule_id, tags=None, policy_sid=""):
     bucket = bucket or {}
     found = []
     if (bucket.get("bucket_versioning") or {}).get("Status") != "Enabled":
@@ -58,6 +79,12 @@ def storage_drift(bucket, noncurrent_days, abort_days, rule_id):
             or (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation") != int(abort_days)):
         found.append(f"expire old versions after {int(noncurrent_days)} days and incomplete uploads after "
                      f"{int(abort_days)} (lifecycle rule {rule_id})")
+    if policy_sid and not _policy_has(bucket.get("bucket_policy"), policy_sid):
+        found.append(f"refuse requests not made over HTTPS (bucket policy statement {policy_sid})")
+    have = bucket.get("bucket_tagging") or {}
+    missing = sorted(k for k, v in (tags or {}).items() if have.get(k) != str(v))
+    if missing:
+        found.append(f"tag it ({', '.join(missing)})")
     return found
 
 

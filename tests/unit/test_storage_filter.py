@@ -40,3 +40,14 @@ def test_the_lifecycle_rule_is_compared_by_its_days_and_id():
         {**MADE["bucket_lifecycle_configuration"]["Rules"][0], "ID": "someone-elses"}]}}
     assert len(storage_drift(other, 30, 7, RULE)) == 1
     assert len(storage_drift({}, 30, 7, RULE)) == 5
+
+
+def test_tags_and_the_https_only_statement_are_compared_when_asked():
+    policy = '{"Statement": [{"Sid": "DenyPlainHttp", "Effect": "Deny"}]}'
+    tagged = {**MADE, "bucket_tagging": {"Project": "precedentum", "Phase": "1.3", "Extra": "kept"},
+              "bucket_policy": policy}
+    assert storage_drift(tagged, 30, 7, RULE, tags={"Project": "precedentum", "Phase": 1.3},
+                         policy_sid="DenyPlainHttp") == []
+    assert storage_drift({**tagged, "bucket_policy": None}, 30, 7, RULE, policy_sid="DenyPlainHttp") == [
+        "refuse requests not made over HTTPS (bucket policy statement DenyPlainHttp)"]
+    assert storage_drift(tagged, 30, 7, RULE, tags={"Environment": "testing"}) == ["tag it (Environment)"]
