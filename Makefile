@@ -16,7 +16,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql docker browser lint test molecule demo tour preview lock clean
+.PHONY: setup venv collection postgresql docker browser lint sanity test molecule demo tour preview lock clean
 
 setup: venv collection postgresql docker browser
 
@@ -46,6 +46,11 @@ lint: setup
 	@# A home of its own: ansible-lint looks first in $$ANSIBLE_HOME/collections, where a molecule
 	@# run may have left an installed copy of this collection that would shadow the checkout.
 	ANSIBLE_HOME=$(CURDIR)/.cache/ansible-lint $(BIN)/ansible-lint
+
+# ansible-test sanity, as Galaxy's and Automation Hub's reviewers run it (scripts/sanity; make test runs it too,
+# in tests/test_sanity.py). Options for ansible-test: make sanity SANITY_ARGS="--test pylint".
+sanity: setup
+	@scripts/sanity $(SANITY_ARGS)
 
 test: setup lint
 	$(BIN)/python -m pytest

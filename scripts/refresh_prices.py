@@ -221,11 +221,13 @@ def render(table, collected):
     out = [HEADER, f'REGION = "{REGION}"', f'COLLECTED = "{collected}"', f"HOURS_PER_MONTH = {HOURS_PER_MONTH}", "",
            "PRICES = {"]
     for key, entry in table.items():
-        head = f'    "{key}": {{"usd": {entry["usd"]!r}, "unit": {json.dumps(entry["unit"])}, ' \
-               f'"confidence": {json.dumps(entry["confidence"])},'
+        figures = f'"usd": {entry["usd"]!r}, "unit": {json.dumps(entry["unit"])}, ' \
+                  f'"confidence": {json.dumps(entry["confidence"])},'
         source = f'"source": {json.dumps(entry["source"], ensure_ascii=False)}}},'
-        indent = " " * (len(key) + 9 if len(key) + 9 + len(source) <= 120 else 8)
-        out += [head, indent + source]
+        if len(key) + 9 + len(source) <= 120:  # the source under the figures, aligned (pycodestyle's E127/E128)
+            out += [f'    "{key}": {{{figures}', " " * (len(key) + 9) + source]
+        else:  # a hanging indent
+            out += [f'    "{key}": {{', " " * 8 + figures, " " * 8 + source]
     out.append("}")
     return "\n".join(out) + "\n"
 

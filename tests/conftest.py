@@ -22,7 +22,7 @@ LONGEST = {"test_containers.py": 400, "test_lightsail_containers.py": 200, "test
            "test_faults.py": 230, "test_site_ultra_lean.py": 160,
            "test_onboarding.py": 199, "test_ecs.py": 177, "test_alb.py": 145,
            "test_monitoring.py": 142, "test_cost.py": 135, "test_rds.py": 122, "test_network.py": 110,
-           "test_https.py": 106, "test_data_update.py": 91, "test_molecule.py": 87}
+           "test_https.py": 106, "test_sanity.py": 100, "test_data_update.py": 91, "test_molecule.py": 87}
 
 
 def pytest_collection_modifyitems(config, items):

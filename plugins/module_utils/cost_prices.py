@@ -27,7 +27,8 @@ PRICES = {
                               "source": "2026 third-party tables (one source says 0.065 multi-AZ)"},
     "rds.storage.gb_month": {"usd": 0.115, "unit": "GB-month", "confidence": "listed",
                              "source": "Infracost test data (gp2/gp3, single-AZ; multi-AZ twice)"},
-    "rds.cpu_credit.vcpu_hour": {"usd": 0.075, "unit": "vCPU-hour", "confidence": "unverified",
+    "rds.cpu_credit.vcpu_hour": {
+        "usd": 0.075, "unit": "vCPU-hour", "confidence": "unverified",
         "source": "AWS RDS pricing as quoted on re:Post (T3/T4g unlimited mode: 7.5 cents a vCPU-hour)"},
     "rds.backup.gb_month": {"usd": 0.095, "unit": "GB-month", "confidence": "listed",
                             "source": "AWS RDS pricing: backup storage beyond 100% of the database size"},

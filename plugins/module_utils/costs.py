@@ -339,8 +339,8 @@ def bars(pairs, width=40):
     """A text bar chart: one row per (label, USD)."""
     if not pairs:
         return []
-    top = max(usd for _, usd in pairs) or 1
-    label_width = max(len(label) for label, _ in pairs)
+    top = max(usd for _unused, usd in pairs) or 1
+    label_width = max(len(label) for label, _unused in pairs)
     return [f"{label.ljust(label_width)}  {'█' * max(0, round(usd / top * width))} ${usd:.2f}" for label, usd in pairs]
 
 

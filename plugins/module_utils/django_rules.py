@@ -61,7 +61,7 @@ def unusable_password():
     import secrets
     import string
 
-    return UNUSABLE_PREFIX + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
+    return UNUSABLE_PREFIX + "".join(secrets.choice(string.ascii_letters + string.digits) for _unused in range(40))
 
 
 def _base36(number):

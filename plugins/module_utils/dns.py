@@ -39,7 +39,7 @@ def parse_resolver(text: str) -> tuple[str, int]:
     """``host``, ``host:port`` or ``[v6]:port`` to (host, port); port 53 by default."""
     text = text.strip()
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, _unused, rest = text[1:].partition("]")
         port = rest.lstrip(":") or "53"
     elif text.count(":") == 1:
         host, port = text.split(":")
@@ -98,18 +98,18 @@ def parse_response(data: bytes, query_id: int) -> dict:
     if rid != query_id:
         raise DnsError("the answer is for another question")
     offset = 12
-    for _ in range(qdcount):
-        _, offset = read_name(data, offset)
+    for _unused in range(qdcount):
+        _unused, offset = read_name(data, offset)
         offset += 4
     name_servers = []
-    for _ in range(ancount):
-        _, offset = read_name(data, offset)
+    for _unused in range(ancount):
+        _unused, offset = read_name(data, offset)
         if offset + 10 > len(data):
             raise DnsError("the answer ends inside a record")
         rtype, _rclass, _ttl, rdlength = struct.unpack("!HHIH", data[offset:offset + 10])
         offset += 10
         if rtype == NS:
-            target, _ = read_name(data, offset)
+            target, _unused = read_name(data, offset)
             name_servers.append(target)
         offset += rdlength
     return {"rcode": RCODES.get(flags & 0xF, str(flags & 0xF)), "truncated": bool(flags & 0x0200),
@@ -121,7 +121,7 @@ def _ask_udp(host: str, port: int, packet: bytes, timeout: float) -> bytes:
     with socket.socket(family, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
         sock.sendto(packet, (host, port))
-        data, _ = sock.recvfrom(65535)
+        data, _unused = sock.recvfrom(65535)
         return data
 
 

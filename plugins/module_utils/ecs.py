@@ -243,20 +243,20 @@ def placement(count, strategy):
     items = normalize_strategy(strategy)
     if not items:
         return {"FARGATE": count}
-    placed = {name: 0 for name, _, _ in items}
+    placed = {name: 0 for name, _unused, _unused in items}
     left = count
-    for name, base, _ in items:
+    for name, base, _unused in items:
         taken = min(base, left)
         placed[name] += taken
         left -= taken
-    total = sum(weight for _, _, weight in items)
+    total = sum(weight for _unused, _unused, weight in items)
     if left and total:
-        shares = {name: left * weight / total for name, _, weight in items}
+        shares = {name: left * weight / total for name, _unused, weight in items}
         for name in shares:
             placed[name] += int(shares[name])
         remainder = left - sum(int(s) for s in shares.values())
         order = sorted(items, key=lambda item: (-(shares[item[0]] - int(shares[item[0]])), -item[2]))
-        for name, _, _ in order[:remainder]:
+        for name, _unused, _unused in order[:remainder]:
             placed[name] += 1
     return placed
 

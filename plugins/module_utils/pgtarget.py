@@ -25,7 +25,7 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import s
 TARGET_OPTIONS = dict(
     target=dict(type="str"),
     target_password=dict(type="str", no_log=True),
-    target_secret=dict(type="str"),
+    target_secret=dict(type="str", no_log=False),  # the secret's name or ARN, not its value
     host_override=dict(type="str"),
     port_override=dict(type="int"),
 )

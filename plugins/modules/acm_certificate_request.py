@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: acm_certificate_request
 short_description: Request a public ACM certificate validated by DNS, return its validation records, wait for it
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Requests an Amazon-issued certificate for O(domain_name) (and O(subject_alternative_names))
     with DNS validation - public ACM certificates are free - unless one for exactly those names
@@ -45,12 +45,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(acm:RequestCertificate), C(acm:ListCertificates), C(acm:DescribeCertificate),
     C(acm:AddTagsToCertificate), C(acm:DeleteCertificate)."
@@ -85,8 +88,15 @@ certificate_arn:
   description: The certificate's ARN (empty in check mode before it exists, or when absent).
   returned: always
   type: str
-deleted: {description: The certificates deleted (state absent)., returned: when state is absent, type: list}
-status: {description: ACM's status (PENDING_VALIDATION, ISSUED...)., returned: always, type: str, sample: ISSUED}
+deleted:
+  description: The certificates deleted (state absent).
+  returned: when state is absent
+  type: list
+status:
+  description: ACM's status (PENDING_VALIDATION, ISSUED...).
+  returned: always
+  type: str
+  sample: ISSUED
 validation_records:
   description: The DNS records ACM validates with, one per name (C(domain), C(name), C(type), C(value)).
   returned: always

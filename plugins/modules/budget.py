@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: budget
 short_description: An AWS Budgets cost budget with its alerts, created, updated in place or deleted
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Keeps one cost budget of AWS Budgets as described - its limit and period, and its notifications
     (an amount or a percentage of the limit, on the ACTUAL or FORECASTED spend), each sent to the
@@ -75,12 +75,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(budgets:ViewBudget), C(budgets:ModifyBudget) (both cover the notification and subscriber
     calls) and C(sts:GetCallerIdentity) without O(account_id)."
@@ -297,7 +300,7 @@ def main():
                        f"to {limit['Amount']} USD {p['time_unit'].lower()}")
         if not module.check_mode:
             new = {k: v for k, v in current.items() if k in ("BudgetName", "BudgetType", "CostTypes", "CostFilters",
-                                                              "TimePeriod", "AutoAdjustData")}
+                                                             "TimePeriod", "AutoAdjustData")}
             new.update(BudgetLimit=limit, TimeUnit=p["time_unit"])
             b.call("update_budget", "update the budget", NewBudget=new)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cloudfront_site
 short_description: A CloudFront distribution in front of one load balancer, found by name
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Keeps one CloudFront distribution whose only origin is a load balancer (or any HTTP origin), as
     described - the site's pages and API uncached and passed through with every header, cookie and query
@@ -77,12 +77,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(cloudfront:ListDistributions), C(GetDistribution), C(GetDistributionConfig),
     C(CreateDistribution), C(CreateDistributionWithTags), C(TagResource), C(UpdateDistribution),

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cloudfront_site_info
 short_description: Find a site's CloudFront distribution by name
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the distribution made by M(precedentum.deploy.cloudfront_site) for a site (found by its comment,
     C(<name> (precedentum.deploy))); changes nothing.
@@ -16,11 +16,12 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(cloudfront:ListDistributions)."
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cloudwatch_dashboard
 short_description: A CloudWatch dashboard with the body given, created, replaced when it differs, or deleted
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Keeps one CloudWatch dashboard as described by O(body) (the dashboard body structure of
     PutDashboard - C(widgets), and optionally C(start), C(periodOverride)...).
@@ -36,11 +36,12 @@ attributes:
   diff_mode:
     support: full
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(cloudwatch:GetDashboard), C(cloudwatch:PutDashboard), C(cloudwatch:DeleteDashboards)."
 """
@@ -64,8 +65,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-dashboard_arn: {description: The dashboard's ARN (empty when absent)., returned: always, type: str}
-body: {description: The body AWS holds after the change (in check mode, as it is now)., returned: always, type: dict}
+dashboard_arn:
+  description: The dashboard's ARN (empty when absent).
+  returned: always
+  type: str
+body:
+  description: The body AWS holds after the change (in check mode, as it is now).
+  returned: always
+  type: dict
 validation_messages:
   description: What PutDashboard said of the body (warnings; errors fail the task).
   returned: always

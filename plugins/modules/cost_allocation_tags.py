@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cost_allocation_tags
 short_description: Activate user-defined tags as cost allocation tags, so that the bill can be split by them
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Resources can carry C(Project) and C(Environment), but Billing and Cost Explorer split costs by a tag only
     once it is activated as a cost allocation tag. This activates each key of O(tag_keys) that Billing knows
@@ -27,12 +27,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(ce:ListCostAllocationTags), C(ce:UpdateCostAllocationTagsStatus). Cost Explorer answers in us-east-1."
 """
@@ -104,8 +107,9 @@ def unavailable(module, e, what):
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(tag_keys=dict(type="list", elements="str", required=True)),
-                              supports_check_mode=True)
+    # Tag keys such as Project, not secrets (no_log=False answers the "key" in the name).
+    argument_spec = dict(tag_keys=dict(type="list", elements="str", required=True, no_log=False))
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     keys = list(dict.fromkeys(module.params["tag_keys"]))
     bad = [k for k in keys if not KEY_RE.match(k) or k.lower().startswith("aws:")]
     if not keys or bad:

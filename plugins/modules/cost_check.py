@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cost_check
 short_description: Price a Precedentum deployment at AWS list prices, line by line, against a budget
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - C(mode=plan) prices the deployment a stack description says, before anything exists - every
     line with quantity, unit, unit price and monthly USD, the public IPv4 addresses included (each
@@ -70,78 +70,184 @@ options:
         type: list
         elements: dict
         suboptions:
-          name: {description: Service name (C(frontend) is the one Spot is recommended for)., type: str, required: true}
-          cpu: {description: Task CPU units (1024 = 1 vCPU)., type: int, required: true}
-          memory: {description: Task memory in MB., type: int, required: true}
-          architecture: {description: CPU architecture., type: str, choices: [X86_64, ARM64], default: X86_64}
-          count: {description: Tasks running., type: int, default: 1}
-          public_ip: {description: Each task has a public IPv4 address., type: bool, default: true}
-          spot: {description: Runs on Fargate Spot., type: bool, default: false}
+          name:
+            description: Service name (C(frontend) is the one Spot is recommended for).
+            type: str
+            required: true
+          cpu:
+            description: Task CPU units (1024 = 1 vCPU).
+            type: int
+            required: true
+          memory:
+            description: Task memory in MB.
+            type: int
+            required: true
+          architecture:
+            description: CPU architecture.
+            type: str
+            choices: [X86_64, ARM64]
+            default: X86_64
+          count:
+            description: Tasks running.
+            type: int
+            default: 1
+          public_ip:
+            description: Each task has a public IPv4 address.
+            type: bool
+            default: true
+          spot:
+            description: Runs on Fargate Spot.
+            type: bool
+            default: false
       rds:
         description: The RDS instance.
         type: dict
         suboptions:
-          instance_class: {description: Instance class., type: str, default: db.t4g.micro}
+          instance_class:
+            description: Instance class.
+            type: str
+            default: db.t4g.micro
           multi_az:
             {description: A standby in a second zone (twice the instance and storage)., type: bool, default: false}
-          storage_gb: {description: Allocated storage., type: int, default: 20}
+          storage_gb:
+            description: Allocated storage.
+            type: int
+            default: 20
           backup_gb:
             {description: Backup storage beyond the free amount (the allocated storage)., type: float, default: 0}
-          publicly_accessible: {description: The instance has a public IPv4 address., type: bool, default: false}
+          publicly_accessible:
+            description: The instance has a public IPv4 address.
+            type: bool
+            default: false
       load_balancer:
         description: Application load balancers.
         type: dict
         suboptions:
-          count: {description: Load balancers., type: int, default: 1}
-          azs: {description: Zones (one node, one public IPv4 address, per zone)., type: int, default: 2}
-          lcu: {description: Average load balancer capacity units in use (a usage assumption)., type: float, default: 1}
-      s3_gb: {description: S3 Standard storage., type: float, default: 0}
+          count:
+            description: Load balancers.
+            type: int
+            default: 1
+          azs:
+            description: Zones (one node, one public IPv4 address, per zone).
+            type: int
+            default: 2
+          lcu:
+            description: Average load balancer capacity units in use (a usage assumption).
+            type: float
+            default: 1
+      s3_gb:
+        description: S3 Standard storage.
+        type: float
+        default: 0
       s3_put_thousands:
         description: S3 PUT, COPY, POST and LIST requests a month, in thousands.
         type: float
         default: 0
-      s3_get_thousands: {description: S3 GET requests a month, in thousands., type: float, default: 0}
-      ecr_gb: {description: ECR image storage., type: float, default: 0}
-      secrets: {description: Secrets Manager secrets., type: int, default: 0}
-      route53_zones: {description: Route 53 hosted zones., type: int, default: 0}
+      s3_get_thousands:
+        description: S3 GET requests a month, in thousands.
+        type: float
+        default: 0
+      ecr_gb:
+        description: ECR image storage.
+        type: float
+        default: 0
+      secrets:
+        description: Secrets Manager secrets.
+        type: int
+        default: 0
+      route53_zones:
+        description: Route 53 hosted zones.
+        type: int
+        default: 0
       cloudwatch:
         description: CloudWatch use (the always-free allowances are applied).
         type: dict
         suboptions:
-          alarms: {description: Standard alarms., type: int, default: 0}
-          dashboards: {description: Dashboards., type: int, default: 0}
-          logs_ingested_gb: {description: Log data ingested a month., type: float, default: 0}
-          logs_stored_gb: {description: Log data stored., type: float, default: 0}
-      data_out_gb: {description: Data out to the internet a month (first 100 GB free)., type: float, default: 0}
-      nat_gateways: {description: NAT gateways (each with its public IPv4 address)., type: int, default: 0}
-      nat_processed_gb: {description: Data processed by the NAT gateways a month., type: float, default: 0}
-      idle_elastic_ips: {description: Elastic IPs attached to nothing., type: int, default: 0}
+          alarms:
+            description: Standard alarms.
+            type: int
+            default: 0
+          dashboards:
+            description: Dashboards.
+            type: int
+            default: 0
+          logs_ingested_gb:
+            description: Log data ingested a month.
+            type: float
+            default: 0
+          logs_stored_gb:
+            description: Log data stored.
+            type: float
+            default: 0
+      data_out_gb:
+        description: Data out to the internet a month (first 100 GB free).
+        type: float
+        default: 0
+      nat_gateways:
+        description: NAT gateways (each with its public IPv4 address).
+        type: int
+        default: 0
+      nat_processed_gb:
+        description: Data processed by the NAT gateways a month.
+        type: float
+        default: 0
+      idle_elastic_ips:
+        description: Elastic IPs attached to nothing.
+        type: int
+        default: 0
       lightsail:
         description: The ultra-lean path's Lightsail resources.
         type: dict
         suboptions:
           container_power:
             {description: Container service power., type: str, choices: [nano, micro, small, medium, large, xlarge]}
-          container_scale: {description: Container service nodes., type: int, default: 1}
-          database_bundle: {description: Managed database bundle., type: str, choices: [micro, micro_ha]}
+          container_scale:
+            description: Container service nodes.
+            type: int
+            default: 1
+          database_bundle:
+            description: Managed database bundle.
+            type: str
+            choices: [micro, micro_ha]
           instances:
             {description: Instance bundles by memory (C(0.5GB) ... C(8GB))., type: list, elements: str, default: []}
-          load_balancers: {description: Lightsail load balancers., type: int, default: 0}
+          load_balancers:
+            description: Lightsail load balancers.
+            type: int
+            default: 0
       elasticache_nodes:
         description: ElastiCache nodes.
         type: list
         elements: dict
         suboptions:
-          node_type: {description: Node type., type: str, required: true}
-          count: {description: Nodes., type: int, default: 1}
-      cloudfront_gb: {description: CloudFront data out a month (first 1 TB free)., type: float, default: 0}
+          node_type:
+            description: Node type.
+            type: str
+            required: true
+          count:
+            description: Nodes.
+            type: int
+            default: 1
+      cloudfront_gb:
+        description: CloudFront data out a month (first 1 TB free).
+        type: float
+        default: 0
       waf:
         description: AWS WAF.
         type: dict
         suboptions:
-          web_acls: {description: Web ACLs., type: int, default: 0}
-          rules: {description: Rules., type: int, default: 0}
-          requests_millions: {description: Requests a month, in millions., type: float, default: 0}
+          web_acls:
+            description: Web ACLs.
+            type: int
+            default: 0
+          rules:
+            description: Rules.
+            type: int
+            default: 0
+          requests_millions:
+            description: Requests a month, in millions.
+            type: float
+            default: 0
   name:
     description: This stack's name in the side-by-side chart.
     type: str
@@ -152,8 +258,14 @@ options:
     elements: dict
     default: []
     suboptions:
-      name: {description: The tier's name., type: str, required: true}
-      stack: {description: Its stack, as O(stack)., type: dict, required: true}
+      name:
+        description: The tier's name.
+        type: str
+        required: true
+      stack:
+        description: Its stack, as O(stack).
+        type: dict
+        required: true
   budget:
     description: USD a month. Omit to report without a check.
     type: float
@@ -174,12 +286,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""
@@ -203,12 +318,33 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-mode: {description: The mode priced., returned: always, type: str, sample: plan}
-region: {description: The region of the price table., returned: always, type: str, sample: us-east-1}
-total_monthly_usd: {description: The total, USD a month., returned: always, type: float, sample: 73.73}
-budget_usd: {description: The budget (null without one)., returned: always, type: float}
-over_budget: {description: The total is over the budget., returned: always, type: bool}
-free_tier: {description: The free tier applied., returned: always, type: str}
+mode:
+  description: The mode priced.
+  returned: always
+  type: str
+  sample: plan
+region:
+  description: The region of the price table.
+  returned: always
+  type: str
+  sample: us-east-1
+total_monthly_usd:
+  description: The total, USD a month.
+  returned: always
+  type: float
+  sample: 73.73
+budget_usd:
+  description: The budget (null without one).
+  returned: always
+  type: float
+over_budget:
+  description: The total is over the budget.
+  returned: always
+  type: bool
+free_tier:
+  description: The free tier applied.
+  returned: always
+  type: str
 lines:
   description: Every priced line (a line the free tier makes free is kept, at 0, with a note).
   returned: always
@@ -241,8 +377,14 @@ table:
   returned: always
   type: list
   elements: str
-report_markdown: {description: The Markdown report., returned: always, type: str}
-available: {description: Actual mode - Cost Explorer answered., returned: always, type: bool}
+report_markdown:
+  description: The Markdown report.
+  returned: always
+  type: str
+available:
+  description: Actual mode - Cost Explorer answered.
+  returned: always
+  type: bool
 month_to_date_usd:
   description: Actual mode - billed so far this month (RV(total_monthly_usd) is the forecast).
   returned: when mode is actual
@@ -268,7 +410,10 @@ comparison:
   returned: when mode is actual
   type: list
   elements: dict
-prices_collected: {description: The date of the price table., returned: always, type: str}
+prices_collected:
+  description: The date of the price table.
+  returned: always
+  type: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -304,7 +449,7 @@ def stack_spec():
         load_balancer=dict(type="dict", options=dict(
             count=dict(type="int", default=1), azs=dict(type="int", default=2), lcu=dict(type="float", default=1))),
         s3_gb=number(), s3_put_thousands=number(), s3_get_thousands=number(),
-        ecr_gb=number(), secrets=number("int"), route53_zones=number("int"),
+        ecr_gb=number(), secrets=dict(number("int"), no_log=False), route53_zones=number("int"),  # a count of secrets
         cloudwatch=dict(type="dict", options=dict(
             alarms=number("int"), dashboards=number("int"), logs_ingested_gb=number(), logs_stored_gb=number())),
         data_out_gb=number(), nat_gateways=number("int"), nat_processed_gb=number(), idle_elastic_ips=number("int"),

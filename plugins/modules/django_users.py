@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: django_users
 short_description: Create the app's user accounts in Django's auth_user table with one-time passwords
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure each of O(users) has an account in the Django app's database (table O(table),
     Django's C(auth_user)) - active, not staff, not superuser, with the given e-mail and names.
@@ -82,13 +82,16 @@ attributes:
   check_mode:
     support: full
     details: Reports the accounts that would be created, updated or reset; writes nothing, returns no password.
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - precedentum.deploy.pg_target
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - Needs C(psycopg2) on the host that runs the module. The table must exist (the app's migrations ran).
   - Register the result under C(no_log) - it holds the one-time passwords.
@@ -105,14 +108,26 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-created: {description: Usernames of the accounts created., returned: always, type: list, elements: str}
+created:
+  description: Usernames of the accounts created.
+  returned: always
+  type: list
+  elements: str
 updated:
   description: Usernames whose e-mail, names or active flag were changed.
   returned: always
   type: list
   elements: str
-reset: {description: Usernames given a new one-time password., returned: always, type: list, elements: str}
-unchanged: {description: Usernames left as they were., returned: always, type: list, elements: str}
+reset:
+  description: Usernames given a new one-time password.
+  returned: always
+  type: list
+  elements: str
+unchanged:
+  description: Usernames left as they were.
+  returned: always
+  type: list
+  elements: str
 passwords:
   description: The one-time password of each account created or reset (none in check mode or with O(password_set_url)).
   returned: always
@@ -149,13 +164,13 @@ TABLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def one_time_password(length):
-    chars = "".join(secrets.choice(ALPHABET) for _ in range(length))
+    chars = "".join(secrets.choice(ALPHABET) for _unused in range(length))
     return "-".join(chars[i:i + 4] for i in range(0, length, 4))
 
 
 def django_pbkdf2_sha256(password, iterations, salt=None):
     """The string Django stores for ``password`` (django.contrib.auth.hashers.PBKDF2PasswordHasher)."""
-    salt = salt or "".join(secrets.choice(SALT_ALPHABET) for _ in range(22))
+    salt = salt or "".join(secrets.choice(SALT_ALPHABET) for _unused in range(22))
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
     return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode('ascii')}"
 
@@ -246,9 +261,9 @@ def main():
             table=dict(type="str", default="auth_user"),
             password_length=dict(type="int", default=16, no_log=False),
             hash_iterations=dict(type="int", default=1500000),
-            password_set_url=dict(type="str", default=""),
+            password_set_url=dict(type="str", default="", no_log=False),  # a URL prefix, no secret
             django_secret_key=dict(type="str", no_log=True),
-            app_secret=dict(type="str"),
+            app_secret=dict(type="str", no_log=False),  # the secret's name or ARN
             **pgtarget.TARGET_OPTIONS,
         ),
         supports_check_mode=True,

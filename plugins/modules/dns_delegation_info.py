@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: dns_delegation_info
 short_description: Ask public DNS which name servers serve a zone, and whether they are the expected ones
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sends an NS query for O(zone) to a DNS resolver (the machine's own, from C(/etc/resolv.conf), unless
     O(resolvers) names others) and reports the name servers it answers with.
@@ -39,11 +39,10 @@ options:
     description: Seconds to wait for each resolver's answer.
     type: float
     default: 3
-attributes:
-  check_mode:
-    support: full
+extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - Needs no AWS permission. The query goes to the resolvers only (UDP 53, TCP when the answer is truncated).
   - A recursive resolver may keep an old answer until its TTL runs out (up to two days for a registrar's NS

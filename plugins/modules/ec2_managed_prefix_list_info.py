@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ec2_managed_prefix_list_info
 short_description: Find a managed prefix list of the region by name (its id, for a security group rule)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads one managed prefix list, such as AWS's C(com.amazonaws.global.cloudfront.origin-facing) (the addresses
     CloudFront reaches origins from); changes nothing.
@@ -18,11 +18,12 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(ec2:DescribeManagedPrefixLists)."
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecr_image_info
 short_description: Find an image tag in ECR repositories (is it there, which digest, when pushed)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Looks up one image tag in each of the given repositories, so that a deployment can refuse a tag
     that was never pushed before it touches a running service.
@@ -21,15 +21,13 @@ options:
   image_tag:
     description: The tag to look for; unset, the newest tag in every repository is looked for (RV(tag)).
     type: str
-attributes:
-  check_mode:
-    support: full
 extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""
@@ -45,25 +43,15 @@ tag:
   description: The tag looked for (O(image_tag), or the newest tag every repository holds; empty when none does).
   returned: always
   type: str
+  sample: 3f9c2ab
 images:
   description: By repository, the image under that tag (digest, pushed_at, size_bytes).
   returned: always
   type: dict
+  sample:
+    precedentum-testing/backend: {digest: "sha256:0f3c...", pushed_at: "2026-11-25T10:00:00+00:00", size_bytes: 6123456}
 missing:
   description: The repositories without that tag (or that do not exist).
-  returned: always
-  type: list
-  elements: str
-"""
-
-RETURN = r"""
-images:
-  description: The image found per repository.
-  returned: always
-  type: dict
-  sample: {precedentum-testing/backend: {digest: "sha256:0f3c...", pushed_at: "2026-11-25T10:00:00+00:00"}}
-missing:
-  description: Repositories without the tag (or that do not exist).
   returned: always
   type: list
   elements: str

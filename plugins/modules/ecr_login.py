@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecr_login
 short_description: Log the Docker CLI in to the account's ECR registry without exposing the token
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Asks ECR for an authorization token and hands it to C(docker login --password-stdin). The
     token goes through a pipe, never on a command line (C(ps) cannot show it), and is never
@@ -21,12 +21,15 @@ attributes:
   check_mode:
     support: full
     details: In check mode, asks for no token and logs in to nothing.
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""
@@ -59,7 +62,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 def decode_token(token):
     """ECR's token is base64 of 'AWS:<password>'. Returns (username, password)."""
-    username, _, password = base64.b64decode(token).decode().partition(":")
+    username, _unused, password = base64.b64decode(token).decode().partition(":")
     return username, password
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_cluster_delete
 short_description: Delete an ECS cluster, failing cleanly (and so retryable) while its tasks still stop
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Deletes the cluster O(name) when it is active; does nothing for a cluster that is gone or inactive.
   - ECS refuses the deletion for a while after the cluster's services were deleted, while their tasks stop
@@ -22,12 +22,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(ecs:DescribeClusters), C(ecs:DeleteCluster)."
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_one_off_task
 short_description: Run a one-off Fargate task (a migration, a management command), wait for it, fail with its exit code
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Starts one task from an existing task definition with the command of one container
     overridden, waits until it stops (bounded by O(wait_timeout)), and fails with the container's
@@ -80,11 +80,12 @@ attributes:
   diff_mode:
     support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""

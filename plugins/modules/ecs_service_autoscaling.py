@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_service_autoscaling
 short_description: Auto scaling of an ECS service's task count on its average CPU (Application Auto Scaling)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Keeps an ECS service's scalable target (the least and most tasks) and one target tracking policy on
     the service's average CPU utilization, as described; or removes both.
@@ -59,12 +59,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(application-autoscaling:DescribeScalableTargets), C(DescribeScalingPolicies),
     C(RegisterScalableTarget), C(PutScalingPolicy), C(DeleteScalingPolicy), C(DeregisterScalableTarget);

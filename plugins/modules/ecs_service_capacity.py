@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_service_capacity
 short_description: Move an existing ECS service onto a Fargate capacity provider strategy (Fargate Spot), or back
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Gives an existing service the capacity provider strategy asked for, with a new deployment, so that its
     tasks are replaced on the capacity providers it names (for instance the first task on C(FARGATE) and the
@@ -50,12 +50,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "The cluster must have the providers associated (the C(capacity_providers) of
     C(community.aws.ecs_cluster)); the module says so, naming the missing ones, before any change."

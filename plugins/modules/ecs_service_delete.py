@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_service_delete
 short_description: Delete ECS services (their tasks stopped) and wait until they are gone
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Deletes each service of O(services) that is active, with its running tasks (force), then waits until
     every one of them is inactive or gone (a service draining from an earlier deletion is waited for too).
@@ -40,12 +40,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(ecs:DescribeServices), C(ecs:DeleteService)."
 """

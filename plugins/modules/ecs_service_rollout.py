@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_service_rollout
 short_description: Watch ECS services' rollouts for a while, say how far they are, fail on a failed one
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Looks at each service of O(services) every O(poll_interval) seconds for at most O(look_for) seconds
     and returns how far its rollout is - one line per service (running/desired tasks, the rollout state,
@@ -62,12 +62,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(ecs:DescribeServices), C(ecs:ListTasks), C(ecs:DescribeTasks),
     C(elasticloadbalancing:DescribeTargetHealth)."
@@ -103,13 +106,27 @@ services:
   type: list
   elements: dict
   contains:
-    name: {description: The service., type: str}
-    running: {description: Running tasks of its PRIMARY deployment., type: int}
-    desired: {description: Desired tasks., type: int}
-    rollout_state: {description: The PRIMARY deployment's rollout state., type: str}
-    healthy_targets: {description: The fewest healthy targets among its target groups (null without one)., type: int}
-    latest_event: {description: The newest service event., type: str}
-    done: {description: Whether its rollout is complete., type: bool}
+    name:
+      description: The service.
+      type: str
+    running:
+      description: Running tasks of its PRIMARY deployment.
+      type: int
+    desired:
+      description: Desired tasks.
+      type: int
+    rollout_state:
+      description: The PRIMARY deployment's rollout state.
+      type: str
+    healthy_targets:
+      description: The fewest healthy targets among its target groups (null without one).
+      type: int
+    latest_event:
+      description: The newest service event.
+      type: str
+    done:
+      description: Whether its rollout is complete.
+      type: bool
 """
 
 import time

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_service_utilization
 short_description: Read the last days of ECS service CPU and memory from CloudWatch and say whether the size is right
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads C(AWS/ECS) C(CPUUtilization) and C(MemoryUtilization) of each of O(services) in
     O(cluster), hour by hour (average and maximum of each hour), over the last O(days) days.
@@ -53,12 +53,15 @@ attributes:
   check_mode:
     support: full
     details: Reads only, in check mode as otherwise.
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(cloudwatch:GetMetricData)."
   - Each run reads 4 metrics a service through GetMetricData ($0.01 per 1,000 metrics requested).

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ecs_task_definition
 short_description: Register a Fargate task definition only when it differs from the family's latest revision
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Compares the requested task definition with the latest C(ACTIVE) revision of its family and
     registers a new revision only when something differs - container definitions (image,
@@ -66,11 +66,12 @@ attributes:
   diff_mode:
     support: full
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""

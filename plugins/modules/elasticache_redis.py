@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elasticache_redis
 short_description: A one-node ElastiCache Redis (or Valkey) replication group in a subnet group of its own
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Keeps an ElastiCache replication group of one node (cluster mode off) and its cache subnet group, both
     named O(name), as described; or deletes both, the group first.
@@ -80,12 +80,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(elasticache:DescribeReplicationGroups), C(CreateReplicationGroup), C(ModifyReplicationGroup),
     C(DeleteReplicationGroup), C(DescribeCacheSubnetGroups), C(CreateCacheSubnetGroup),

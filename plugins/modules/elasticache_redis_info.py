@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elasticache_redis_info
 short_description: Find an ElastiCache replication group by name, with its URL
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads one replication group (as made by M(precedentum.deploy.elasticache_redis)); changes nothing.
 options:
@@ -15,11 +15,12 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(elasticache:DescribeReplicationGroups)."
 """

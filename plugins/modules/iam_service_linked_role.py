@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iam_service_linked_role
 short_description: Make sure an AWS service's service-linked role exists in the account
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates the service-linked role of O(aws_service_name) (for C(ecs.amazonaws.com), C(AWSServiceRoleForECS))
     when the account has none, and does nothing when it has one, however it was made.
@@ -27,12 +27,15 @@ options:
 attributes:
   check_mode:
     support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(iam:ListRoles), C(iam:CreateServiceLinkedRole)."
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: leftovers_info
 short_description: Find what a deployment left in an account, and what it still costs a month
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads, in one region, every kind of resource this collection makes (network, addresses, NAT
     gateways, database instances and snapshots, secrets, log groups, image repositories, S3 buckets, load
@@ -34,15 +34,13 @@ options:
     description: Read Lightsail too. Where Lightsail does not answer, a warning says its resources were not read.
     type: bool
     default: true
-attributes:
-  check_mode:
-    support: full
 extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: lightsail_alarm
 short_description: Create, update and delete an Amazon Lightsail metric alarm, and its e-mail contact
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure the Lightsail metric alarm O(name) watches O(metric_name) of O(monitored_resource_name)
     (an instance, load balancer or managed database) as asked; an alarm that already matches is left alone.
@@ -68,12 +68,15 @@ attributes:
   check_mode:
     support: full
     details: Reports whether the alarm (or the contact method) would be created, changed or deleted; changes nothing.
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(lightsail:GetAlarms), C(PutAlarm), C(DeleteAlarm), C(GetContactMethods), C(CreateContactMethod)."
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: lightsail_container_service
 short_description: Create, update, deploy to and delete an Amazon Lightsail container service
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure the Lightsail container service O(name) exists with O(power) and O(scale), its
     ECR image puller role (O(private_registry_access)), its tags and custom domains, and that its
@@ -80,12 +80,15 @@ attributes:
   check_mode:
     support: full
     details: Reports whether the service would be created, updated, deployed to or deleted; changes nothing.
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(lightsail:GetContainerServices), C(CreateContainerService), C(UpdateContainerService),
     C(CreateContainerServiceDeployment), C(GetContainerServiceDeployments), C(DeleteContainerService),

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: lightsail_database
 short_description: Create, update and delete an Amazon Lightsail managed database
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure the Lightsail managed database O(name) exists with O(blueprint_id) and O(bundle_id),
     its master database and user, and that its public mode, automatic backups and windows are as asked.
@@ -89,12 +89,15 @@ attributes:
   check_mode:
     support: full
     details: Reports whether the database would be created, updated or deleted; changes nothing.
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(lightsail:GetRelationalDatabase), C(CreateRelationalDatabase), C(UpdateRelationalDatabase),
     C(DeleteRelationalDatabase), C(GetRelationalDatabaseMasterUserPassword) (with O(update_password=always)),
@@ -317,7 +320,7 @@ def main():
         module.exit_json(**result_of(database if module.check_mode else None, True, final_snapshot=snapshot or ""))
 
     if database is None:
-        missing = [option for option, _ in FIXED if not p[option]]
+        missing = [option for option, _unused in FIXED if not p[option]]
         if missing:
             module.fail_json(msg=f"{', '.join(missing)}: required to create the Lightsail database {p['name']}")
         if module.check_mode:

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: secretsmanager_secret_info
 short_description: Find Secrets Manager secrets by name and return their ARNs and metadata, never their values
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Describes secrets by name or ARN. Returns the full ARN (with the suffix Secrets Manager adds),
     which ECS C(secrets)/C(valueFrom) and IAM policies need, without reading the secret's value.
@@ -17,15 +17,13 @@ options:
     type: list
     elements: str
     required: true
-attributes:
-  check_mode:
-    support: full
 extends_documentation_fragment:
+  - precedentum.deploy.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 """
 
 EXAMPLES = r"""

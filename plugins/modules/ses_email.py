@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ses_email
 short_description: Send one plain-text e-mail through Amazon SES
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sends O(body) from O(sender) to O(to) with Amazon SES (C(SendEmail)). Every run sends, so call it
     only for what is new (the onboarding role sends a tester's message once, when the account is made).
@@ -39,12 +39,15 @@ attributes:
   check_mode:
     support: full
     details: Sends nothing and reports C(changed=true).
+  diff_mode:
+    support: none
 extends_documentation_fragment:
+  - precedentum.deploy.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - precedentum.deploy maintainers
+  - Precedentum founding team (@precedentum)
 notes:
   - "IAM: C(ses:SendEmail) on the sender's identity."
   - SES bills $0.10 per 1,000 messages (the first 3,000 a month are free for 12 months).
@@ -61,7 +64,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-message_id: {description: SES's id of the message sent (empty in check mode)., returned: always, type: str}
+message_id:
+  description: SES's id of the message sent (empty in check mode).
+  returned: always
+  type: str
 """
 
 import re

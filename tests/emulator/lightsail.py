@@ -183,7 +183,7 @@ class Account:
         endpoint = p.get("publicEndpoint")
         if endpoint and endpoint["containerName"] not in containers:
             raise ApiError("InvalidInputException", f"publicEndpoint.containerName {endpoint['containerName']} "
-                                                     "is not one of the deployment's containers")
+                           "is not one of the deployment's containers")
         fails = any(FAILING_ARG in (c.get("command") or []) for c in containers.values())
         deployment = {"version": len(service["deployments"]) + 1, "state": None, "started": now(),
                       "containers": containers, "fails": fails}
@@ -246,7 +246,7 @@ class Account:
         return self.databases[name]
 
     def _database_view(self, d: dict) -> dict:
-        ram, disk, cpus, _, _ = DB_BUNDLES[d["bundle"]]
+        ram, disk, cpus, _unused, _unused = DB_BUNDLES[d["bundle"]]
         view = {key: d[key] for key in ("name", "arn", "createdAt", "tags", "masterDatabaseName", "masterUsername",
                                         "publiclyAccessible", "preferredBackupWindow",
                                         "preferredMaintenanceWindow", "backupRetentionEnabled")}
@@ -313,7 +313,7 @@ class Account:
                                "finalRelationalDatabaseSnapshotName is required unless skipFinalSnapshot")
             self.snapshots[snapshot] = {"name": snapshot, "createdAt": now(), "fromRelationalDatabaseName": db["name"],
                                         "arn": f"arn:aws:lightsail:{REGION}:{ACCOUNT}:RelationalDatabaseSnapshot/"
-                                               f"{uuid.uuid4()}", "state": "available", "engine": "postgres",
+                                        f"{uuid.uuid4()}", "state": "available", "engine": "postgres",
                                         "resourceType": "RelationalDatabaseSnapshot", "tags": db["tags"],
                                         "location": {"availabilityZone": db["zone"], "regionName": REGION}}
         del self.databases[db["name"]]
@@ -334,10 +334,10 @@ class Account:
     def GetRelationalDatabaseBundles(self, p):  # noqa: N802
         return {"bundles": [{"bundleId": b, "name": b, "price": usd, "ramSizeInGb": ram, "diskSizeInGb": disk,
                              "transferPerMonthInGb": 100, "cpuCount": int(cpus), "isEncrypted": True, "isActive": True}
-                            for b, (ram, disk, cpus, usd, _) in DB_BUNDLES.items()]}
-
+                            for b, (ram, disk, cpus, usd, _unused) in DB_BUNDLES.items()]}
 
     # ---- metric alarms and contact methods ----
+
     def PutAlarm(self, p):  # noqa: N802
         name, resource = p["alarmName"], p["monitoredResourceName"]
         if resource not in self.databases:
@@ -356,7 +356,7 @@ class Account:
             "monitoredResourceName": resource, "metricName": p["metricName"],
             "comparisonOperator": p["comparisonOperator"], "threshold": float(p["threshold"]),
             "evaluationPeriods": p["evaluationPeriods"], "datapointsToAlarm": p.get("datapointsToAlarm",
-                                                                                  p["evaluationPeriods"]),
+                                                                                    p["evaluationPeriods"]),
             "treatMissingData": p.get("treatMissingData", "missing"), "period": 300, "statistic": "Average",
             "unit": "Percent" if p["metricName"] == "CPUUtilization" else "Count",
             "contactProtocols": p.get("contactProtocols", []),
@@ -455,7 +455,8 @@ def serve(port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator.lightsail", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator.lightsail",
+                                     description=__doc__.partition("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     server = serve(args.port)

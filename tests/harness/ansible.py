@@ -33,7 +33,7 @@ class PlaybookRun:
         found = RECAP.findall(self.output)
         if not found:
             return {}
-        _, ok, changed, unreachable, failed = found[-1]
+        _unused, ok, changed, unreachable, failed = found[-1]
         return {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
 
     @property
@@ -119,7 +119,7 @@ def run_playbook(playbook: str, env: dict, *args: str, inventory: str = "invento
     if runner is not None:
         return PlaybookRun(cmd, *runner.run(cmd, run_env, str(cwd or REPO), timeout))
     proc = subprocess.run(cmd, cwd=cwd or REPO, env=run_env, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+                          timeout=timeout, stdin=subprocess.DEVNULL, check=False)
     return PlaybookRun(cmd, proc.returncode, proc.stdout + proc.stderr)
 
 
@@ -147,7 +147,7 @@ def run_module(module: str, args: dict, env: dict, *flags: str, timeout: int = 3
         bindir = Path(sys.executable).parent
         cmd = [str(bindir / "ansible-playbook"), handle.name, *interpreter_args(run_env), *flags]
         proc = subprocess.run(cmd, cwd=REPO, env=run_env,
-                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
     finally:
         os.unlink(handle.name)
     try:

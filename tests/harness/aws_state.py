@@ -68,7 +68,7 @@ def week1_resources(emu) -> dict:
     not listed by ListSecrets, which is what 'gone' means for a secret; see roles/rds/README.md)."""
     rds, elb = emu.client("rds"), emu.client("elbv2")
     return {
-        **{k: v for k, v in network_resources(emu.client("ec2")).items()},
+        **network_resources(emu.client("ec2")),
         "db_instances": rds.describe_db_instances()["DBInstances"],
         "db_subnet_groups": rds.describe_db_subnet_groups()["DBSubnetGroups"],
         "secrets": emu.client("secretsmanager").list_secrets()["SecretList"],
@@ -221,7 +221,7 @@ def account_inventory(emu) -> dict:
     if emu.lightsail_port:
         ls = c("lightsail")
         found["lightsail-service"] = {x["containerServiceName"]
-                                     for x in ls.get_container_services()["containerServices"]}
+                                      for x in ls.get_container_services()["containerServices"]}
         found["lightsail-database"] = {x["name"] for x in ls.get_relational_databases()["relationalDatabases"]}
         found["lightsail-snapshot"] = {x["name"] for x in ls.get_relational_database_snapshots()[
             "relationalDatabaseSnapshots"]}

@@ -59,7 +59,7 @@ def enabled() -> bool:
 
 def docker(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, DOCKER_HOST=SOCKET)
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 
 def _labels(network: str) -> list[str]:
@@ -260,7 +260,7 @@ def remove(task_id: str) -> None:
 
 def _matches(code: int, matcher: str) -> bool:
     for part in str(matcher or "200").split(","):
-        low, _, high = part.strip().partition("-")
+        low, _unused, high = part.strip().partition("-")
         if low.isdigit() and int(low) <= code <= int(high or low):
             return True
     return False

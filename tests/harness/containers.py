@@ -142,7 +142,7 @@ class Browser:
 
     def login(self, username: str, password: str, next_path: str = "/") -> tuple[int, str, dict]:
         """Django's own login form: GET it, POST it back with its CSRF token, as a browser would."""
-        status, body, _ = self.request("/accounts/login/")
+        status, body, _unused = self.request("/accounts/login/")
         assert status == 200, (status, body[:500])
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
         form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password,

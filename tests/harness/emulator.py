@@ -419,7 +419,7 @@ def _exports(env: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.harness.emulator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.harness.emulator", description=__doc__.partition("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="start the emulator, run a command against it, stop it")
     run.add_argument("--postgres", action="store_true",

@@ -108,7 +108,7 @@ def procedures_for(megabytes: int, body_bytes: int = 400) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--procedures", type=int, default=3000)
     size.add_argument("--megabytes", type=int)

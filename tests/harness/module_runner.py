@@ -173,7 +173,7 @@ def serve(path):
     server.settimeout(2)
     while os.getppid() == parent:
         try:
-            conn, _ = server.accept()
+            conn, _unused = server.accept()
         except TimeoutError:
             continue
         conn.settimeout(None)

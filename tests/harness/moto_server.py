@@ -288,6 +288,7 @@ def _containers_enabled() -> bool:
 
     return container_runner.enabled()
 
+
 _original_create_service = ecs_responses.EC2ContainerServiceResponse.create_service
 
 
@@ -658,6 +659,8 @@ s3_models.FakeBucket.get_permission = _permission_over_https
 # delegated to the Route 53 zone holding it. With the public DNS of tests/harness/fake_dns.py on
 # (PRECEDENTUM_EMULATOR_DNS_FILE), a certificate stays PENDING_VALIDATION until a zone of the account holding
 # its validation record is delegated there (Emulator.delegate).
+
+
 def _validation_answers(certificate) -> bool:
     path = os.environ.get("PRECEDENTUM_EMULATOR_DNS_FILE", "")
     if not path:
@@ -787,6 +790,7 @@ def _run_task_in_containers(self, *args, **kwargs):
 
 def _then_in_containers(original, follow):
     """moto's backend method, then ``follow(result, *args)`` under the runner's lock when containers run."""
+
     def method(self, *args):
         result = original(self, *args)
         if container_runner.enabled():
@@ -796,7 +800,7 @@ def _then_in_containers(original, follow):
     return method
 
 
-def _refresh_tasks(found, *_):
+def _refresh_tasks(found, *_unused):
     for task in found:
         container_runner.refresh_task(task)
 
@@ -807,7 +811,8 @@ _stop_task_containers = _then_in_containers(
     ecs_models.EC2ContainerServiceBackend.stop_task,
     lambda task, _cluster, _task, reason: container_runner.stop_task(task, reason or "Task stopped by user"))
 _delete_service_containers = _then_in_containers(
-    ecs_models.EC2ContainerServiceBackend.delete_service, lambda service, *_: container_runner.stop_service(service))
+    ecs_models.EC2ContainerServiceBackend.delete_service,
+    lambda service, *_unused: container_runner.stop_service(service))
 
 ecs_models.EC2ContainerServiceBackend.run_task = _run_task_in_containers
 ecs_models.EC2ContainerServiceBackend.describe_tasks = _describe_tasks_from_containers
@@ -898,7 +903,7 @@ def zygote(path: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the forks
     while os.getppid() == parent:
         try:
-            conn, _ = server.accept()
+            conn, _unused = server.accept()
         except TimeoutError:
             continue
         conn.settimeout(10)
@@ -949,7 +954,7 @@ def _zygote_child(request: dict) -> None:
         moto.settings.ACM_VALIDATION_WAIT = int(os.environ.get("MOTO_ACM_VALIDATION_WAIT", "60"))
         recorder.__init__()
         # SIGTERM ends an emulator at once: an emulated account keeps nothing worth a clean exit.
-        moto.server.signal_handler = lambda *_: os._exit(0)
+        moto.server.signal_handler = lambda *_unused: os._exit(0)
         _serve(list(request["argv"]))
     finally:
         os._exit(0)

@@ -54,7 +54,7 @@ class Relay:
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
-                client, _ = listener.accept()
+                client, _unused = listener.accept()
             except OSError:
                 return
             try:

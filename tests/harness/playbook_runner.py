@@ -168,7 +168,7 @@ def serve(path: str) -> None:
     sys.stderr.flush()
     while os.getppid() == parent:
         try:
-            conn, _ = server.accept()
+            conn, _unused = server.accept()
         except TimeoutError:
             continue
         conn.settimeout(None)

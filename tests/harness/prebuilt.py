@@ -124,7 +124,7 @@ class Prebuilt:
                inventory: str = "inventories/lean") -> tuple[str, list[dict]]:
         """(output, requests) of the real run behind a recording: what ansible-playbook printed for the
         last playbook, and every AWS request of the recording (moto's recorder rows)."""
-        recording, _ = self.recording(playbook, args, extra_vars, inventory)
+        recording, _unused = self.recording(playbook, args, extra_vars, inventory)
         key = self._key(playbook, args, extra_vars, inventory)
         requests = [json.loads(line) for line in recording.decode().splitlines() if line.strip()]
         return (self.directory / f"{key}.out").read_text(), requests
@@ -150,7 +150,7 @@ class Prebuilt:
         names = [playbook] if isinstance(playbook, str) else list(playbook)
         before = None
         if len(names) > 1:
-            before, _ = self.recording(names[:-1] if len(names) > 2 else names[0], args, extra_vars, inventory)
+            before, _unused = self.recording(names[:-1] if len(names) > 2 else names[0], args, extra_vars, inventory)
         with Emulator(record=True) as emu:
             emu.api(f"/moto-api/seed?a={SEED}")
             emu.start_recording()  # after the seed: the recorder would keep that call too

@@ -381,7 +381,7 @@ class _Listener:
         forwarded += [("X-Forwarded-For", ", ".join([*before, request["client"]])),
                       ("X-Forwarded-Proto", self.protocol), ("X-Forwarded-Port", str(self.port)),
                       ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()}")]
-        if not any(k.lower() == "host" for k, _ in forwarded):
+        if not any(k.lower() == "host" for k, _unused in forwarded):
             forwarded.insert(0, ("Host", request["host"]))
         timeout = float(attributes.get("idle_timeout.timeout_seconds", 60))
         return _relay(target, request, forwarded, timeout)
@@ -427,7 +427,7 @@ class _LightsailEndpoint:
 
 class _ProxyHandler(_AnyMethod):
     def do_CONNECT(self) -> None:  # noqa: N802
-        host, _, port = self.path.rpartition(":")
+        host, _unused, port = self.path.rpartition(":")
         local = self.server.sites.local_port(host, int(port or 443))
         if local is None:
             self.server.sites.refused.append(self.path)
@@ -440,7 +440,7 @@ class _ProxyHandler(_AnyMethod):
         sockets = [self.connection, upstream]
         try:
             while True:
-                readable, _, broken = select.select(sockets, [], sockets, 120)
+                readable, _unused, broken = select.select(sockets, [], sockets, 120)
                 if broken or not readable:
                     break
                 for source in readable:

@@ -55,7 +55,7 @@ def test_budget_create_rerun_update_in_place_and_delete(emulator):
 
     # A new limit, one alert fewer, one more address: changed in place, in check mode first.
     changed = {**args, "limit_usd": 60, "notifications": ALERTS[1:], "emails": ["founders@example.com",
-                                                                                 "ops@example.com"]}
+                                                                                "ops@example.com"]}
     before = state(client)
     preview = budget(changed, "--check")
     assert preview.rc == 0 and preview.result["changed"] is True, preview

@@ -42,9 +42,9 @@ def test_request_find_wait_and_delete(emulator):
     r53 = emulator.client("route53")
     zone_id = r53.create_hosted_zone(Name="precedentum.example", CallerReference="test")["HostedZone"]["Id"]
     (record,) = first.result["validation_records"]
-    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT",
-        "ResourceRecordSet": {"Name": record["name"], "Type": "CNAME", "TTL": 300,
-                              "ResourceRecords": [{"Value": record["value"]}]}}]})
+    cname = {"Name": record["name"], "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": record["value"]}]}
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": cname}]})
     emulator.delegate("precedentum.example")
     issued = request({"wait": True, "wait_timeout": 60})
     assert issued.rc == 0 and issued.result["changed"] is False, issued

@@ -32,12 +32,36 @@ def installed(tmp_path_factory):
 
 def test_tarball_has_the_collection_and_no_caches(installed):
     names = tarfile.open(installed["tarball"]).getnames()
-    for needed in ("MANIFEST.json", "meta/runtime.yml", "playbooks/week1.yml", "playbooks/group_vars",
-                   "group_vars/all.yml", "roles/network/meta/argument_specs.yml", "plugins/filter/network.py"):
+    for needed in ("MANIFEST.json", "meta/runtime.yml", "playbooks/week1.yml", "playbooks/group_vars/all.yml",
+                   "group_vars/all.yml", "roles/network/meta/argument_specs.yml",
+                   "plugins/filter/network_input_errors.py", "plugins/plugin_utils/network.py"):
         assert needed in names, needed
     for unwanted in (".venv", ".cache", ".collections", ".git", ".pytest_cache", "__pycache__"):
         assert not [n for n in names if unwanted in n.split("/")], unwanted
     assert not [n for n in names if n.endswith(".tar.gz")]
+    assert "LICENSE" in names and "CHANGELOG.rst" in names and "changelogs/changelog.yaml" in names
+    for unwanted in ("requirements/dev.txt", "scripts/ensure-docker", "scripts/ensure-postgresql"):
+        assert unwanted not in names, unwanted
+
+
+def test_a_report_and_the_test_output_stay_out_of_a_rebuilt_tarball(tmp_path):
+    """The cost role writes reports/ in the checkout by default; a tarball built after it holds none."""
+    checkout = tmp_path / "checkout"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in files.decode().split("\0"):
+        if name and (REPO / name).is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            (checkout / name).write_bytes((REPO / name).read_bytes())
+    for leftover in ("reports/cost-plan.md", "tests/output/junit.xml"):
+        (checkout / leftover).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / leftover).write_text("left by a run\n")
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "ANSIBLE_HOME": str(tmp_path / ".ansible")}
+    subprocess.run([BIN / "ansible-galaxy", "collection", "build", str(checkout), "--output-path", str(tmp_path)],
+                   cwd=tmp_path, env=env, check=True, capture_output=True)
+    (tarball,) = tmp_path.glob("precedentum-deploy-*.tar.gz")
+    names = tarfile.open(tarball).getnames()
+    assert "playbooks/week1.yml" in names
+    assert not [n for n in names if n.startswith(("reports", "tests/output"))], names
 
 
 def _settings(output: str) -> dict:
@@ -67,7 +91,7 @@ def test_group_vars_are_loaded_from_the_installed_collection(installed):
     assert run.rc == 0, run
     assert str(installed["collections"]) in subprocess.run(
         [BIN / "ansible-galaxy", "collection", "list", "precedentum.deploy"], env=env, cwd=installed["tmp"],
-        capture_output=True, text=True).stdout
+        capture_output=True, text=True, check=False).stdout
     assert _settings(run.output) == {"budget_usd": str(SHARED["precedentum_budget_usd"]),
                                      "region": SHARED["precedentum_region"], "option": "ultra_lean"}
 

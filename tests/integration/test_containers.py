@@ -98,7 +98,7 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
         service = running[part]
         assert service["runningCount"] == 1 and service["deployments"][0]["rolloutState"] == "COMPLETED"
         assert len(healthy(world, part)) == 1
-    dbname, _ = database(world)
+    dbname, _unused = database(world)
     assert world.postgres.psql("SELECT count(*) FROM judges_judge", dbname) == "8"
     assert world.postgres.psql("SELECT count(*) FROM auth_user WHERE is_superuser", dbname) == "1"
 

@@ -120,7 +120,7 @@ def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_no
     # (CloudWatch's CPUSurplusCreditsCharged, 90 credits = 1.5 vCPU-hours in the last 30 days), priced.
     emulator.client("cloudwatch").put_metric_data(Namespace="AWS/RDS", MetricData=[{
         "MetricName": "CPUSurplusCreditsCharged", "Value": 45.0, "Unit": "Count",
-        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": f"{prefix}-db"}]} for _ in range(2)])
+        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": f"{prefix}-db"}]} for _unused in range(2)])
     surplus = {(line["service"], line["resource"]): (line["quantity"], line["monthly_usd"], line["confidence"])
                for line in deployed()["lines"]}
     assert surplus[("RDS", "CPU surplus credits (unlimited mode, the last 30 days)")] == (1.5, 0.11, "unverified")

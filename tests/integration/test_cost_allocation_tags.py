@@ -50,7 +50,7 @@ def test_activate_once_then_the_bill_is_read_for_the_tags(recording_emulator, tm
     report = run_playbook(str(REPO / "playbooks/cost.yml"), emu.env(), "--tags", "cost",
                           extra_vars={"cost_report_dir": str(tmp_path)})
     assert report.rc == 0, report
-    (request,) = [r for r in json_calls(emu.recorded_requests(), "GetCostAndUsage")]
+    (request,) = list(json_calls(emu.recorded_requests(), "GetCostAndUsage"))
     wanted = request["Filter"]["And"]
     assert {"Tags": {"Key": "Project", "Values": ["precedentum"], "MatchOptions": ["EQUALS"]}} in wanted
     assert {"Tags": {"Key": "Environment", "Values": ["testing"], "MatchOptions": ["EQUALS"]}} in wanted

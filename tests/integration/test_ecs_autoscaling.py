@@ -69,7 +69,7 @@ def test_register_rerun_change_in_place_and_remove(emulator):
     assert gone_dry.result["changed"] is True and scaling(emulator) == after_move, gone_dry
     gone = autoscaling({"state": "absent"})
     assert gone.rc == 0 and gone.result["actions"] == [f"delete the policy {SERVICE}-cpu",
-                                                      "deregister the scalable target"], gone
+                                                       "deregister the scalable target"], gone
     assert scaling(emulator) == nothing
     assert autoscaling({"state": "absent"}).result["changed"] is False
 

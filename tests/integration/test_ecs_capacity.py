@@ -79,7 +79,7 @@ def test_move_onto_spot_rerun_and_back(emulator):
 @pytest.mark.parametrize("strategy", [
     [{"capacity_provider": "FARGATE", "base": 1}, {"capacity_provider": "FARGATE_SPOT"}],  # no weight above 0
     [{"capacity_provider": "FARGATE", "base": 1, "weight": 1}, {"capacity_provider": "FARGATE_SPOT", "base": 1,
-                                                                 "weight": 1}],  # two bases
+                                                                "weight": 1}],  # two bases
 ])
 def test_bad_input_is_refused_naming_the_option(emulator, strategy):
     result = run_module("precedentum.deploy.ecs_service_capacity",

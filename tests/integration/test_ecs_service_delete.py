@@ -25,7 +25,7 @@ def test_check_delete_twice_and_no_facts(emulator):
         ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition="app", desiredCount=2,
                            tags=[{"key": "Project", "value": "precedentum"}])
 
-    def delete(*flags, services=SERVICES, cluster=CLUSTER):
+    def delete(*flags, services=tuple(SERVICES), cluster=CLUSTER):
         return run_module("precedentum.deploy.ecs_service_delete",
                           {"cluster": cluster, "services": [*services, "precedentum-testing-nothing"],
                            "poll_interval": 1}, emulator.env(), *flags)

@@ -79,7 +79,7 @@ def test_create_rerun_resize_and_delete(emulator):
     assert gone_dry.result["changed"] is True and cache(emulator) != {}, gone_dry
     gone = module({"name": NAME, "state": "absent"})
     assert gone.rc == 0 and gone.result["actions"] == [f"delete the replication group {NAME}",
-                                                      f"delete the cache subnet group {NAME}"], gone
+                                                       f"delete the cache subnet group {NAME}"], gone
     assert cache(emulator) == {}
     assert module({"name": NAME, "state": "absent"}).result["changed"] is False
 

@@ -51,9 +51,10 @@ def test_cli_start_prints_exports_and_stop_kills_only_its_own(tmp_path):
 def test_cli_run_passes_the_environment_and_exit_code():
     probe = "import os, sys; sys.exit(0 if os.environ['AWS_ENDPOINT_URL'].startswith('http://127.0.0.1:') else 3)"
     ok = subprocess.run([sys.executable, "-m", "tests.harness.emulator", "run", "--", sys.executable, "-c", probe],
-                        cwd=REPO)
+                        cwd=REPO, check=False)
     assert ok.returncode == 0
-    failing = subprocess.run([sys.executable, "-m", "tests.harness.emulator", "run", "--", "false"], cwd=REPO)
+    failing = subprocess.run([sys.executable, "-m", "tests.harness.emulator", "run", "--", "false"], cwd=REPO,
+                             check=False)
     assert failing.returncode == 1
 
 

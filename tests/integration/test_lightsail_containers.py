@@ -59,12 +59,12 @@ def test_ultra_lean_runs_the_same_images_on_lightsail(world, tmp_path):
 
     # The public endpoint, as served: HTTP redirected to HTTPS; the frontend serves the app and passes the
     # backend's paths to it on localhost.
-    status, _, headers = sites.fetch(url.replace("https://", "http://") + "/judges")
+    status, _unused, headers = sites.fetch(url.replace("https://", "http://") + "/judges")
     assert (status, headers.get("Location")) == (301, f"{url}/judges")
-    status, body, _ = sites.fetch(f"{url}/")
+    status, body, _unused = sites.fetch(f"{url}/")
     assert status == 200 and '<div id="root"></div>' in body
     assert sites.fetch(f"{url}/api/health/")[0] == 200
-    status, body, _ = sites.fetch(f"{url}/api/judges/")
+    status, body, _unused = sites.fetch(f"{url}/api/judges/")
     assert status == 403 and json.loads(body)["login"] == "/accounts/login/"
 
     # The backend's start command migrated the Lightsail database and made the superuser: a real browser logs in

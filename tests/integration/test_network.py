@@ -81,7 +81,7 @@ def test_db_whitelist_and_world_opt_in(emulator, playbook):
     assert allowed.rc == 0, allowed
     assert "WARNING: network_db_allow_world is true" in allowed.flat
     sgs = {sg["GroupName"]: sg for sg in network_resources(ec2)["security_groups"]}
-    assert {src for _, src in ingress(sgs[f"{PREFIX}-db"])} == {
+    assert {src for _unused, src in ingress(sgs[f"{PREFIX}-db"])} == {
         laptop, "0.0.0.0/0", "::/0", sgs[f"{PREFIX}-app"]["GroupId"]}
 
 

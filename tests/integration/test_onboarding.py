@@ -97,13 +97,13 @@ def test_waves_get_accounts_django_accepts_messages_and_mail(emulator, postgres,
     after = accounts(postgres, dbname)
     assert sorted(after) == sorted(t["email"].lower() for t in TESTERS)
     assert after["tester1@precedentum.example"] == made["tester1@precedentum.example"], "wave 1 left alone"
-    new, _ = read_message(messages / "tester2@precedentum.example.txt")
+    new, _unused = read_message(messages / "tester2@precedentum.example.txt")
     reset = after["tester2@precedentum.example"]["password"]
     assert new != passwords["tester2@precedentum.example"]
     assert check_password(new, reset) and not check_password(passwords["tester2@precedentum.example"], reset)
     for n in range(3, 9):
         username = f"tester{n}@precedentum.example"
-        password, _ = read_message(messages / f"{username}.txt")
+        password, _unused = read_message(messages / f"{username}.txt")
         assert check_password(password, after[username]["password"])
     assert len(emulator.sent_mail()) == 2 + 6 + 1
 

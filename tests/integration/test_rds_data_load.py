@@ -56,7 +56,7 @@ def load(args: dict, *flags: str, env: dict | None = None) -> subprocess.Complet
         run_env = ansible_env(env or dict(os.environ))
         cmd = [str(REPO / ".venv/bin/ansible-playbook"), handle.name, *interpreter_args(run_env), *flags]
         run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
-        out = subprocess.run(cmd, capture_output=True, text=True, env=run_env, cwd=REPO)
+        out = subprocess.run(cmd, capture_output=True, text=True, env=run_env, cwd=REPO, check=False)
     finally:
         os.unlink(handle.name)
     try:
@@ -338,7 +338,8 @@ def test_a_tricky_source_loads_exactly_into_an_empty_and_a_migrated_target(pg, t
     assert pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'cases_title_trgm'", dbname=target) == "1"
     assert pg.psql("SELECT slug FROM courts WHERE id = 2", dbname=target) == "northern-district"
     bad = subprocess.run([str(pg_bindir() / "psql"), "-X", "-v", "ON_ERROR_STOP=1", dsn(pg, target), "-c",
-                          "INSERT INTO cases (court_id, number, title) VALUES (1, 'nope', 'x')"], capture_output=True)
+                          "INSERT INTO cases (court_id, number, title) VALUES (1, 'nope', 'x')"],
+                         capture_output=True, check=False)
     assert bad.returncode != 0 and b"docket" in bad.stderr
 
 
@@ -383,7 +384,7 @@ def test_the_app_reads_the_tables_while_the_rows_are_copied(pg):
     def read(_pid):
         return subprocess.run([str(pg_bindir() / "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", dsn(pg, target),
                                "-c", "SET statement_timeout = '2s'", "-c", "SELECT count(*) FROM cases"],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, check=False)
 
     watcher, seen = _while_loading(pg, target, read)
     run = load({"source": dsn(pg, source), "target": dsn(pg, target), "overwrite": True})

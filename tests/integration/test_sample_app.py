@@ -95,7 +95,7 @@ class Container:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                status, _, _ = get(self.port, "/api/health/", host=f"{self.address}:8000")
+                status, _unused, _unused = get(self.port, "/api/health/", host=f"{self.address}:8000")
                 if status == 200:
                     return
             except OSError:
@@ -121,7 +121,7 @@ def login(port, host, username, password, proto="https"):
 
 def test_one_off_commands_are_idempotent_and_seed_eight_judges(site):
     """Phase 2.3's commands, as the ecs role runs them (its own defaults), each twice."""
-    for _ in range(2):
+    for _unused in range(2):
         result = site.run_once(ecs_default("ecs_migrate_command"))
         assert result.returncode == 0, result.stderr[-2000:]
         result = site.run_once(ecs_default("ecs_superuser_command"))
@@ -148,17 +148,17 @@ def test_the_load_balancer_reaches_the_app_with_what_the_role_gives(site):
         status, body, answer, browser = login(backend.port, host, "admin", "a-superuser-password-0123", proto)
         assert status == 302, (host, status, body[:800])
         assert answer["Location"] == "/accounts/judges/"
-        status, body, _ = browser.request("/accounts/judges/")
+        status, body, _unused = browser.request("/accounts/judges/")
         assert status == 200 and body.count('class="judge"') == 8, body[:800]
-        status, body, _ = browser.request("/api/judges/")
+        status, body, _unused = browser.request("/api/judges/")
         assert status == 200 and json.loads(body)["count"] == 8
     # A wrong password is refused by the form (200 with the error), not by the Host or CSRF checks.
-    status, body, _, _ = login(backend.port, DOMAIN, "admin", "not-the-password", "https")
+    status, body, _unused, _unused = login(backend.port, DOMAIN, "admin", "not-the-password", "https")
     assert status == 200 and "did not match" in body
     # Another Host is refused, as DEBUG off should.
     assert get(backend.port, "/accounts/login/", host="evil.example")[0] == 400
     # Static files from the image (WhiteNoise), as the load balancer routes /static/* to the backend.
-    status, _, answer = get(backend.port, "/static/admin/css/base.css", host=LB_NAME)
+    status, _unused, answer = get(backend.port, "/static/admin/css/base.css", host=LB_NAME)
     assert status == 200 and answer["Content-Type"].startswith("text/css")
 
 
@@ -171,7 +171,7 @@ def test_without_the_host_environment_django_refuses(site):
     assert get(backend.port, "/accounts/login/", host=LB_NAME)[0] == 400
     backend = site.serve({"DJANGO_ALLOWED_HOSTS": DOMAIN})
     assert site.run_once(ecs_default("ecs_migrate_command")).returncode == 0
-    status, body, _, _ = login(backend.port, DOMAIN, "nobody", "nothing", "https")
+    status, body, _unused, _unused = login(backend.port, DOMAIN, "nobody", "nothing", "https")
     assert status == 403 and "CSRF" in body
 
 
@@ -188,16 +188,16 @@ def test_frontend_serves_the_app_and_passes_the_backend_on_when_told(images, sit
     deadline = time.monotonic() + 30
     while True:
         try:
-            status, body, _ = get(port, "/", host="frontend.example")
+            status, body, _unused = get(port, "/", host="frontend.example")
             break
         except OSError:
             assert time.monotonic() < deadline, docker("logs", cid).stderr[-1000:]
             time.sleep(0.3)
     assert status == 200 and '<div id="root"></div>' in body
     script = re.search(r'src="(/assets/[^"]+\.js)"', body).group(1)
-    status, bundle, _ = get(port, script, host="frontend.example")
+    status, bundle, _unused = get(port, script, host="frontend.example")
     assert status == 200 and "/api/judges/" in bundle
     assert get(port, "/judges/some-route", host="frontend.example")[1] == body
-    status, body, _ = get(port, "/api/judges/", host="frontend.example")
+    status, body, _unused = get(port, "/api/judges/", host="frontend.example")
     assert status == 403 and json.loads(body)["login"] == "/accounts/login/"
     assert get(port, "/accounts/login/", host="frontend.example")[0] == 200

@@ -87,13 +87,13 @@ def site(emulator, tmp_path):
         Conditions=[{"Field": "host-header", "Values": [DOMAIN]}])
     elbv2.create_rule(ListenerArn=http_listener, Priority=1, Actions=[
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403", "ContentType": "text/plain",
-                                                          "MessageBody": "closed"}}],
+                                                           "MessageBody": "closed"}}],
         Conditions=[{"Field": "path-pattern", "Values": ["/closed/*"]}])
     zone = route53.create_hosted_zone(Name="precedentum.example", CallerReference="served")["HostedZone"]["Id"]
-    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE",
-        "ResourceRecordSet": {"Name": DOMAIN, "Type": "A", "AliasTarget": {
-            "HostedZoneId": lb["CanonicalHostedZoneId"], "DNSName": f"dualstack.{lb['DNSName']}",
-            "EvaluateTargetHealth": False}}}]})
+    alias = {"HostedZoneId": lb["CanonicalHostedZoneId"], "DNSName": f"dualstack.{lb['DNSName']}",
+             "EvaluateTargetHealth": False}
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": DOMAIN, "Type": "A", "AliasTarget": alias}}]})
     with Sites(emulator, tmp_path) as sites:
         yield sites, lb["DNSName"].lower(), groups, backends
     for server in (*backends, frontend):
@@ -104,31 +104,31 @@ def test_rules_targets_headers_and_https(site, emulator):
     sites, name, groups, backends = site
     # Path rules by priority, the default action, round robin over the group's two targets.
     seen = set()
-    for _ in range(4):
+    for _unused in range(4):
         status, body, headers = sites.fetch(f"http://{name}/api/judges/?page=2")
         answer = json.loads(body)
         assert status == 200 and answer["path"] == "/api/judges/?page=2", body
         seen.add(answer["server"])
     assert seen == {"backend-1", "backend-2"}
     assert json.loads(sites.fetch(f"http://{name}/accounts/login/")[1])["server"].startswith("backend")
-    status, body, _ = sites.fetch(f"http://{name}/judges/7")
+    status, body, _unused = sites.fetch(f"http://{name}/judges/7")
     answer = json.loads(body)
     assert answer["server"] == "frontend"
     # The ALB's headers, the Host passed on, an invalid header name dropped, a valid one kept.
     received = json.loads(sites.fetch(f"http://{name}/", headers={"X-Forwarded-For": "203.0.113.9",
-                                                                    "Bad_Name": "x", "Good-Name": "y"})[1])["headers"]
+                                                                  "Bad_Name": "x", "Good-Name": "y"})[1])["headers"]
     assert received["Host"] == name
     assert received["X-Forwarded-For"] == "203.0.113.9, 127.0.0.1"
     assert (received["X-Forwarded-Proto"], received["X-Forwarded-Port"]) == ("http", "80")
     assert "Bad_Name" not in received and received["Good-Name"] == "y"
     # A form's POST: its body and one Content-Length reach the target.
-    status, body, _ = sites.fetch(f"http://{name}/accounts/login/", data=b"a=1&b=2",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, body, _unused = sites.fetch(f"http://{name}/accounts/login/", data=b"a=1&b=2",
+                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
     received = json.loads(body)
     assert status == 200 and received["body"] == "a=1&b=2" and received["headers"]["Content-Length"] == "7", received
     # A fixed response; the domain on HTTP redirected to HTTPS; HTTPS with the domain's certificate.
     assert sites.fetch(f"http://{name}/closed/x")[:2] == (403, "closed")
-    status, _, headers = sites.fetch(f"http://{DOMAIN}/api/me/?x=1")
+    status, _unused, headers = sites.fetch(f"http://{DOMAIN}/api/me/?x=1")
     assert (status, headers["Location"]) == (301, f"https://{DOMAIN}/api/me/?x=1")
     status, body, headers = sites.fetch(f"https://{DOMAIN}/api/me/")
     received = json.loads(body)["headers"]

@@ -120,6 +120,7 @@ def test_endpoint_gone_mid_run_is_named_and_the_next_run_converges(emulator, pla
     with Relay(emulator.port) as relay:
         env = {**emulator.env(), "AWS_ENDPOINT_URL": relay.endpoint}
         # The endpoint goes away once the database phase has begun.
+
         def cut_when_the_database_phase_starts():
             deadline = time.monotonic() + 600
             rds = emulator.client("rds")

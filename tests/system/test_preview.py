@@ -60,11 +60,11 @@ def test_preview_serves_the_site_until_ctrl_c_then_leaves_nothing(tmp_path):
         assert len(os.listdir(messages)) == 2
 
         browser = Browser(f"http://127.0.0.1:{port}", f"localhost:{port}", proto="http")
-        status, body, _ = browser.request("/")
+        status, body, _unused = browser.request("/")
         assert status == 200 and '<div id="root"></div>' in body
         status, body, answer = browser.login(username, password)
         assert status == 302 and answer["Location"] == "/", (status, body[:800])
-        status, body, _ = browser.request("/api/judges/")
+        status, body, _unused = browser.request("/api/judges/")
         assert status == 200 and json.loads(body)["count"] == 8, body[:300]
         running = docker("ps", "-q", "--filter", f"label=precedentum.network={network}").stdout.split()
         assert running, "no container of the preview's network"

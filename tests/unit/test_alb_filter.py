@@ -10,7 +10,7 @@ from tests.harness.ansible import REPO
 
 sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
 
-from ansible_collections.precedentum.deploy.plugins.filter import alb  # noqa: E402
+from ansible_collections.precedentum.deploy.plugins.plugin_utils import alb  # noqa: E402
 
 GOOD = {"alb_backend_health_check_path": "/api/health/", "alb_frontend_health_check_path": "/",
         "alb_backend_path_patterns": ["/api/*", "/admin/*", "/static/*"], "alb_health_check_matcher": "200-399",

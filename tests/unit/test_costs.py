@@ -187,7 +187,6 @@ def test_actual_compares_each_billed_service_with_the_plan():
     assert costs.actual(billed, period)[1][0]["explanation"] == "no plan to compare with"
 
 
-
 def test_services_of_equal_amounts_come_in_the_same_order_in_every_process():
     """A re-run of cost.yml rewrites no report: ties are ordered by name (they used to follow a set's
     order, which changes with PYTHONHASHSEED from one process to the next)."""

@@ -4,8 +4,8 @@ onboarding filters and the django_users input check; checked against Django itse
 from __future__ import annotations
 
 import pytest
-from ansible_collections.precedentum.deploy.plugins.filter.onboarding import onboarding_accounts
 from ansible_collections.precedentum.deploy.plugins.module_utils import django_rules as rules
+from ansible_collections.precedentum.deploy.plugins.plugin_utils.onboarding import onboarding_accounts
 
 
 @pytest.mark.parametrize("username, problem", [

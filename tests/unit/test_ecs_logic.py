@@ -10,8 +10,8 @@ from tests.harness.ansible import REPO
 
 sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
 
-from ansible_collections.precedentum.deploy.plugins.filter import ecs as ecs_filter  # noqa: E402
 from ansible_collections.precedentum.deploy.plugins.module_utils import ecs  # noqa: E402
+from ansible_collections.precedentum.deploy.plugins.plugin_utils import ecs as ecs_filter  # noqa: E402
 
 REQUESTED = {
     "cpu": "256", "memory": "512", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
@@ -214,7 +214,7 @@ def test_placement_takes_the_base_first_then_the_weights(count, placed):
 
 def test_strategies_compare_as_aws_describes_them():
     described = [{"capacityProvider": "FARGATE_SPOT", "weight": 3}, {"capacityProvider": "FARGATE", "base": 1,
-                                                                      "weight": 1}]
+                                                                     "weight": 1}]
     asked = [{"capacity_provider": "FARGATE", "base": 1, "weight": 1},
              {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3}]
     assert ecs.normalize_strategy(described) == ecs.normalize_strategy(asked)

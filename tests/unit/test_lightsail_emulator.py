@@ -108,7 +108,7 @@ def test_requests_are_checked_against_botocores_model(server):
     status, body = raw(server, "CreateContainerService", {"serviceName": "app", "power": "micro", "scale": "one"})
     assert status == 400 and body["__type"] == "InvalidInputException" and "scale" in body["message"]
     status, body = raw(server, "CreateContainerService", {"serviceName": "app", "power": "micro", "scale": 1,
-                                                           "colour": "blue"})
+                                                          "colour": "blue"})
     assert status == 400 and "colour" in body["message"]
     status, body = raw(server, "CreateInstances", {"instanceNames": ["x"], "availabilityZone": "us-east-1a",
                                                    "blueprintId": "b", "bundleId": "c"})

@@ -1,4 +1,4 @@
-"""The lightsail role's input checks (plugins/filter/lightsail.py): the defaults pass, and each bad
+"""The lightsail role's input checks (plugins/plugin_utils/lightsail.py): the defaults pass, and each bad
 input is refused with a message naming its variable."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from tests.harness.ansible import REPO
 
 sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
 
-from ansible_collections.precedentum.deploy.plugins.filter.lightsail import lightsail_input_errors  # noqa: E402
+from ansible_collections.precedentum.deploy.plugins.plugin_utils.lightsail import lightsail_input_errors  # noqa: E402
 
 DEFAULTS = yaml.safe_load((REPO / "roles/lightsail/defaults/main.yml").read_text())
 GOOD = {**DEFAULTS, "lightsail_name_prefix": "precedentum-lite", "lightsail_service_name":

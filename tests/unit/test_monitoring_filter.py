@@ -8,7 +8,7 @@ from tests.harness.ansible import REPO
 
 sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
 
-from ansible_collections.precedentum.deploy.plugins.filter import monitoring  # noqa: E402
+from ansible_collections.precedentum.deploy.plugins.plugin_utils import monitoring  # noqa: E402
 
 P = "precedentum-testing"
 FOUND = {"prefix": P, "region": "us-east-1", "cluster": P, "services": [f"{P}-frontend", f"{P}-backend"],

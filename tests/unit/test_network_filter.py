@@ -8,7 +8,7 @@ import pytest
 
 from tests.harness.ansible import REPO
 
-_spec = importlib.util.spec_from_file_location("network_filter", REPO / "plugins/filter/network.py")
+_spec = importlib.util.spec_from_file_location("network_filter", REPO / "plugins/plugin_utils/network.py")
 nf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(nf)
 

@@ -12,8 +12,8 @@ from tests.harness.ansible import REPO
 
 sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collections.precedentum.deploy
 
-from ansible_collections.precedentum.deploy.plugins.filter import onboarding  # noqa: E402
 from ansible_collections.precedentum.deploy.plugins.modules import django_users  # noqa: E402
+from ansible_collections.precedentum.deploy.plugins.plugin_utils import onboarding  # noqa: E402
 
 if not settings.configured:
     settings.configure(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])

@@ -13,8 +13,8 @@ sys.path.insert(0, str(REPO / ".collections"))  # the checkout as ansible_collec
 
 
 def test_monthly_and_listed_prices_come_from_the_table():
-    from ansible_collections.precedentum.deploy.plugins.filter.prices import list_price, month_usd
     from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH, PRICES
+    from ansible_collections.precedentum.deploy.plugins.plugin_utils.prices import list_price, month_usd
 
     assert month_usd("nat.hour") == round(PRICES["nat.hour"]["usd"] * HOURS_PER_MONTH, 2) == 32.85
     assert month_usd("ipv4.hour") == 3.65
@@ -24,7 +24,7 @@ def test_monthly_and_listed_prices_come_from_the_table():
 
 
 def test_an_unknown_entry_fails_unless_a_stand_in_is_given():
-    from ansible_collections.precedentum.deploy.plugins.filter.prices import list_price, month_usd
+    from ansible_collections.precedentum.deploy.plugins.plugin_utils.prices import list_price, month_usd
 
     assert month_usd("elasticache.cache.r7g.large.hour", "?") == "?"
     with pytest.raises(AnsibleFilterError, match="not in the price table"):

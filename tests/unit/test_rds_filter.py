@@ -10,7 +10,7 @@ from tests.harness.ansible import REPO
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / f"plugins/filter/{name}.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / f"plugins/plugin_utils/{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -27,7 +27,7 @@ def work(tmp_path):
 
 def run(work, *args):
     return subprocess.run([str(SCRIPT), "--replay", str(work / "responses"), "--table", str(work / "cost_prices.py"),
-                           "--date", "2026-12-01", *args], capture_output=True, text=True, timeout=120)
+                           "--date", "2026-12-01", *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def set_price(work, key, usd, extra_product_usd=None):
@@ -80,7 +80,7 @@ def test_a_changed_price_is_written_with_its_source_and_a_second_run_changes_not
     assert again.returncode == 0 and "0 changed" in again.stdout
     assert (work / "cost_prices.py").read_bytes() == written
     lint = subprocess.run([str(REPO / ".venv" / "bin" / "ruff"), "check", "--config", str(REPO / "pyproject.toml"),
-                           str(work / "cost_prices.py")], capture_output=True, text=True)
+                           str(work / "cost_prices.py")], capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout
 
 
@@ -121,7 +121,9 @@ def test_tiers_and_units():
 
 
 def test_bad_arguments_are_refused():
-    result = subprocess.run([str(SCRIPT), "--replay", "x", "--record", "y"], capture_output=True, text=True)
+    result = subprocess.run([str(SCRIPT), "--replay", "x", "--record", "y"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 2 and "exclude each other" in result.stderr
-    result = subprocess.run([str(SCRIPT), "--replay", "x", "--date", "26/11/2026"], capture_output=True, text=True)
+    result = subprocess.run([str(SCRIPT), "--replay", "x", "--date", "26/11/2026"], capture_output=True,
+                            text=True, check=False)
     assert result.returncode == 2 and "--date must be YYYY-MM-DD" in result.stderr

@@ -1,8 +1,8 @@
-"""The storage role's check-mode comparison (plugins/filter/storage.py): what an existing bucket lacks."""
+"""The storage role's check-mode comparison (plugins/plugin_utils/storage.py): what an existing bucket lacks."""
 
 from __future__ import annotations
 
-from ansible_collections.precedentum.deploy.plugins.filter.storage import storage_drift
+from ansible_collections.precedentum.deploy.plugins.plugin_utils.storage import storage_drift
 
 RULE = "precedentum-old-versions-and-incomplete-uploads"
 # A bucket as the role makes it, as amazon.aws.s3_bucket_info returns it.

@@ -11,7 +11,7 @@ import yaml
 
 from tests.harness.ansible import REPO
 
-_spec = importlib.util.spec_from_file_location("cost_filter", REPO / "plugins/filter/cost.py")
+_spec = importlib.util.spec_from_file_location("cost_filter", REPO / "plugins/plugin_utils/cost.py")
 cf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cf)
 

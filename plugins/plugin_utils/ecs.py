@@ -14,21 +14,6 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import (
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool, to_int, to_number
 
-DOCUMENTATION = r"""
-name: ecs_input_errors
-short_description: Check the ecs role's inputs (Fargate sizes, environment, ports, retention, one-off tasks)
-description:
-  - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
-  - The same file holds C(ecs_capacity_plan(found, keys, spot, spot_weight)), which gives for each service
-    key the capacity provider strategy to hand to C(community.aws.ecs_service) (empty for its launch type)
-    and whether an existing service must first be moved (M(precedentum.deploy.ecs_service_capacity)).
-options:
-  _input:
-    description: The role's inputs, keyed by variable name.
-    type: dict
-    required: true
-"""
-
 # Fargate's CPU units and the memory (MiB) each allows (Linux, platform 1.4).
 FARGATE_MEMORY = {
     256: [512, 1024, 2048],
@@ -233,10 +218,3 @@ def ecs_service_lines(services, task_definitions, prices, ipv4_month_usd, hours_
                 f"{', public IPv4' if public else ''}, image tag {tag}, ${monthly:.2f}/month")
         lines.append({"service": key, "text": text, "usd": monthly})
     return lines
-
-
-class FilterModule:
-    def filters(self):
-        return {"ecs_input_errors": ecs_input_errors,
-                "ecs_capacity_plan": ecs_capacity_plan,
-                "ecs_service_lines": ecs_service_lines}

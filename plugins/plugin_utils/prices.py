@@ -6,24 +6,6 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH, PRICES
 
-DOCUMENTATION = r"""
-name: month_usd
-short_description: The monthly list price (USD) of an entry of the price table
-description:
-  - Reads plugins/module_utils/cost_prices.py (the cost check's table, with its sources) so that a role's
-    report and the cost check quote the same figure. An hourly price is taken over 730 hours.
-options:
-  _input:
-    description: The entry, e.g. C(elasticache.cache.t4g.micro.hour) or C(nat.hour).
-    type: str
-    required: true
-  missing:
-    description: What to return for an entry the table does not have (default - fail).
-    type: raw
-notes:
-  - The filter C(list_price) returns an entry's price in its own unit (C('fargate.ARM64.vcpu_hour' | list_price)).
-"""
-
 _FAIL = object()
 
 
@@ -41,8 +23,3 @@ def month_usd(key, missing=_FAIL):
         raise AnsibleFilterError(f"month_usd: {key!r} is not in the price table (plugins/module_utils/cost_prices.py)")
     usd = PRICES[key]["usd"]
     return round(usd * HOURS_PER_MONTH if key.endswith(".hour") else usd, 2)
-
-
-class FilterModule:
-    def filters(self):
-        return {"month_usd": month_usd, "list_price": list_price}

@@ -8,23 +8,6 @@ import re
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
 
-DOCUMENTATION = r"""
-name: rds_replacement_problems
-short_description: Changes to an existing RDS instance that would need a new instance
-description:
-  - Compares the instance as rds_instance_info returns it with the role's inputs and returns one
-    explanation per change that AWS cannot make in place (or that loses data). Empty when none.
-options:
-  _input:
-    description: The current instance (rds_instance_info item), or an empty dict when none exists.
-    type: dict
-    required: true
-  desired:
-    description: The role's inputs, keyed by variable name.
-    type: dict
-    required: true
-"""
-
 IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 VERSION_RE = re.compile(r"^\d+(\.\d+)?$")
@@ -44,7 +27,7 @@ def _bool(value):
 
 
 def _major(version):
-    return int(str(version).split(".")[0])
+    return int(str(version).partition(".")[0])
 
 
 def rds_replacement_problems(current, desired):
@@ -105,7 +88,7 @@ def rds_engine_version_request(desired, current=None):
     and would refuse going back, which is no downgrade the user asked for."""
     desired = str(desired)
     have = (current or {}).get("engine_version")
-    if have and str(have).split(".")[0] == desired.split(".")[0]:
+    if have and str(have).partition(".")[0] == desired.partition(".")[0]:
         if "." not in desired or _version(have) >= _version(desired):
             return str(have)
     return desired
@@ -120,11 +103,11 @@ def rds_offered_version_problem(requested, offered, current=None):
     versions = sorted({str(v) for v in offered or []}, key=_version)
     if requested in versions:
         return ""
-    same_major = [v for v in versions if v.split(".")[0] == requested.split(".")[0]]
+    major = requested.partition(".")[0]
+    same_major = [v for v in versions if v.partition(".")[0] == major]
     return (f"rds_engine_version {requested} is not offered by RDS for PostgreSQL in this region"
-            + (f" (offered for {requested.split('.')[0]}: {', '.join(same_major)})" if same_major
-               else f" (no {requested.split('.')[0]}.x is offered)")
-            + "; give one of them, or the major alone (\"" + requested.split(".")[0] + "\") for RDS's default minor")
+            + (f" (offered for {major}: {', '.join(same_major)})" if same_major else f" (no {major}.x is offered)")
+            + f"; give one of them, or the major alone (\"{major}\") for RDS's default minor")
 
 
 def rds_input_errors(inputs):
@@ -136,8 +119,8 @@ def rds_input_errors(inputs):
             "starting with a letter"
         )
     numbers = {k: _int(inputs[k]) for k in ("rds_allocated_storage", "rds_backup_retention_days",
-                                              "rds_secret_recovery_days", "rds_port", "rds_wait_timeout",
-                                              "rds_wait_delay")}
+                                            "rds_secret_recovery_days", "rds_port", "rds_wait_timeout",
+                                            "rds_wait_delay")}
     if not 20 <= numbers["rds_allocated_storage"] <= 65536:
         errors.append(f"rds_allocated_storage: {inputs['rds_allocated_storage']} GB; RDS PostgreSQL takes 20 to 65536")
     most = _int(inputs.get("rds_max_allocated_storage", 0))
@@ -170,13 +153,3 @@ def rds_input_errors(inputs):
         if numbers[var] <= 0:
             errors.append(f"{var}: must be a positive number of seconds")
     return errors
-
-
-class FilterModule:
-    def filters(self):
-        return {
-            "rds_replacement_problems": rds_replacement_problems,
-            "rds_engine_version_request": rds_engine_version_request,
-            "rds_offered_version_problem": rds_offered_version_problem,
-            "rds_input_errors": rds_input_errors,
-        }

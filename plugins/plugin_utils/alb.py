@@ -7,18 +7,6 @@ import re
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
 
-DOCUMENTATION = r"""
-name: alb_input_errors
-short_description: Check the alb role's inputs (paths, health-check timing, ports; alb_https_input_errors, HTTPS)
-description:
-  - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
-options:
-  _input:
-    description: The role's inputs, keyed by variable name.
-    type: dict
-    required: true
-"""
-
 MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 # Characters an ALB path pattern may hold (case sensitive, * and ? wildcards).
 PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&()!,;=*?]*$")
@@ -106,8 +94,3 @@ def alb_https_input_errors(inputs):
         errors.append(f"alb_https_certificate_wait_timeout: {inputs['alb_https_certificate_wait_timeout']}; "
                       "takes 1 to 3600 seconds")
     return [e for e in errors if e]
-
-
-class FilterModule:
-    def filters(self):
-        return {"alb_input_errors": alb_input_errors, "alb_https_input_errors": alb_https_input_errors}

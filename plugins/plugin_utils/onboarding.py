@@ -13,23 +13,6 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.django_rules im
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
 
-DOCUMENTATION = r"""
-name: onboarding_accounts
-short_description: The testers of one wave as app accounts (onboarding_input_errors checks the inputs)
-description:
-  - C(testers | onboarding_accounts(wave, wave1_size)) returns, in inventory order, the testers of
-    wave 1, wave 2 or C(all), each as C(username), C(email), C(first_name), C(last_name), C(name),
-    C(wave). A tester's wave is its C(wave) key, or 1 for the first O(wave1_size) testers without
-    one and 2 for the rest. The username is the C(username) key, or the lower-cased e-mail, as Django stores
-    it (NFKC); the e-mail's domain is lower-cased, as Django's normalize_email does.
-  - C(inputs | onboarding_input_errors) returns error messages, each naming the variable at fault.
-options:
-  _input:
-    description: The list of testers (or the role's inputs, for onboarding_input_errors).
-    type: raw
-    required: true
-"""
-
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
@@ -52,7 +35,7 @@ def onboarding_accounts(testers, wave="all", wave1_size=2):
         if str(wave) != "all" and tester_wave != int(wave):
             continue
         name = " ".join(str(tester.get("name", "")).split())
-        first, _, last = name.partition(" ")
+        first, _unused, last = name.partition(" ")
         email = normalize_email(tester["email"])
         accounts.append({"username": normalize_username(tester.get("username") or email.lower()), "email": email,
                          "first_name": first, "last_name": last, "name": name or email, "wave": tester_wave})
@@ -132,9 +115,3 @@ def onboarding_resets(resets, accounts):
 def onboarding_users(accounts):
     """The accounts as django_users takes them (username, email, first_name, last_name)."""
     return [{k: a[k] for k in ("username", "email", "first_name", "last_name")} for a in accounts]
-
-
-class FilterModule:
-    def filters(self):
-        return {"onboarding_accounts": onboarding_accounts, "onboarding_input_errors": onboarding_input_errors,
-                "onboarding_resets": onboarding_resets, "onboarding_users": onboarding_users}

@@ -7,32 +7,6 @@ import re
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_number
 
-DOCUMENTATION = r"""
-name: monitoring_alarms
-short_description: The CloudWatch alarms of the monitoring role for the resources found
-description:
-  - Returns one alarm per check and resource found (ECS services, the RDS instance, the load
-    balancer and its target groups), as arguments of amazon.aws.cloudwatch_metric_alarm.
-options:
-  _input:
-    description: C(prefix), C(services) (ECS service names), C(cluster), C(db) (instance id or empty),
-      C(alb) (the load balancer's ARN or empty), C(target_groups) (ARNs), C(topic) (SNS topic ARN),
-      and the thresholds.
-    type: dict
-    required: true
-"""
-
-EXAMPLES = r"""
-alarms: "{{ __found | precedentum.deploy.monitoring_alarms }}"
-"""
-
-RETURN = r"""
-_value:
-  description: Arguments of amazon.aws.cloudwatch_metric_alarm, one mapping per alarm.
-  type: list
-  elements: dict
-"""
-
 GB = 1024**3
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -185,11 +159,3 @@ def monitoring_input_errors(inputs):
 
 def _number(value):
     return to_number(value)
-
-
-class FilterModule:
-    def filters(self):
-        return {"monitoring_alarms": monitoring_alarms, "monitoring_dashboard": monitoring_dashboard,
-                "monitoring_input_errors": monitoring_input_errors, "monitoring_stale_alarms": monitoring_stale_alarms,
-                "monitoring_subscriptions": monitoring_subscriptions,
-                "monitoring_budget_notifications": monitoring_budget_notifications}

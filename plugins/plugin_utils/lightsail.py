@@ -7,19 +7,6 @@ import re
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
 
-DOCUMENTATION = r"""
-name: lightsail_input_errors
-short_description: The lightsail role's input errors, each naming its variable
-description:
-  - Takes the role's inputs (a mapping of variable names to values) and returns a list of
-    messages, one per problem, each starting with the variable's name. Empty when all is well.
-options:
-  _input:
-    description: The lightsail_ variables and their values.
-    type: dict
-    required: true
-"""
-
 POWERS = ("nano", "micro", "small", "medium", "large", "xlarge")
 BUNDLES = ("micro", "micro_ha")
 DATABASES = ("postgres", "sqlite")
@@ -124,8 +111,3 @@ def lightsail_input_errors(inputs):
     if not IDENT_RE.match(str(i.get("lightsail_superuser_username", ""))):
         errors.append("lightsail_superuser_username: letters, digits and underscores, starting with a letter")
     return errors
-
-
-class FilterModule:
-    def filters(self):
-        return {"lightsail_input_errors": lightsail_input_errors}

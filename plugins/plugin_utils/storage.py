@@ -5,42 +5,6 @@ from __future__ import annotations
 
 import json
 
-DOCUMENTATION = r"""
-name: storage_drift
-short_description: The storage role's settings an existing bucket lacks (what check mode would change)
-description:
-  - Takes one bucket as C(amazon.aws.s3_bucket_info) returns it with the encryption, versioning, public access
-    block, ownership controls and lifecycle configuration facts, and returns one sentence per setting that
-    differs from the role's (empty when the bucket is as the role makes it).
-  - C(amazon.aws.s3_bucket) and C(community.aws.s3_lifecycle) do not run in check mode; the role says what
-    they would change from this.
-options:
-  _input:
-    description: The bucket's facts.
-    type: dict
-    required: true
-  noncurrent_days:
-    description: storage_noncurrent_version_days.
-    type: int
-    required: true
-  abort_days:
-    description: storage_abort_incomplete_upload_days.
-    type: int
-    required: true
-  rule_id:
-    description: The ID of the role's lifecycle rule.
-    type: str
-    required: true
-  tags:
-    description: Tags the bucket must carry (others may be there too); with the C(bucket_tagging) fact.
-    type: dict
-    default: {}
-  policy_sid:
-    description: The Sid of the role's HTTPS-only statement, checked in the C(bucket_policy) fact when given.
-    type: str
-    default: ""
-"""
-
 PUBLIC_BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
@@ -86,8 +50,3 @@ def storage_drift(bucket, noncurrent_days, abort_days, rule_id, tags=None, polic
     if missing:
         found.append(f"tag it ({', '.join(missing)})")
     return found
-
-
-class FilterModule:
-    def filters(self):
-        return {"storage_drift": storage_drift}

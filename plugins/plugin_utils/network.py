@@ -10,19 +10,6 @@ from __future__ import annotations
 import ipaddress
 import re
 
-DOCUMENTATION = r"""
-name: network_input_errors
-short_description: Check the network role's inputs (CIDRs, zones, ports, DB whitelist)
-description:
-  - Returns a list of error messages, each naming the variable at fault. Empty when all is well.
-  - Pure Python (the C(ipaddress) module); makes no AWS call.
-options:
-  _input:
-    description: The role's inputs, keyed by variable name (network_vpc_cidr, ...).
-    type: dict
-    required: true
-"""
-
 NAME_PREFIX_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 # Later phases build names such as "<prefix>-frontend" for target groups (32 characters at most).
 NAME_PREFIX_MAX = 23
@@ -188,13 +175,3 @@ def whitelist_rules(cidrs, port, description="Operator whitelist"):
         key = "cidr_ipv6" if ipaddress.ip_network(cidr, strict=False).version == 6 else "cidr_ip"
         rules.append({"proto": "tcp", "ports": [int(port)], key: cidr, "rule_desc": description})
     return rules
-
-
-class FilterModule:
-    def filters(self):
-        return {
-            "network_input_errors": network_input_errors,
-            "world_open_cidrs": world_open_cidrs,
-            "whitelist_rules": whitelist_rules,
-            "tag_errors": tag_problems,
-        }

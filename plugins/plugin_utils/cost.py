@@ -7,34 +7,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement, spot_strategy
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
 
-DOCUMENTATION = r"""
-name: cost_stack
-short_description: What an option of the plan runs, as precedentum.deploy.cost_check's stack description
-description:
-  - Takes the roles' settings (the inventory's values over the roles' defaults) and the usage
-    assumptions of the cost role, and returns the stack that C(lean) or C(ultra_lean) would run
-    when every phase of the plan is in place.
-options:
-  _input:
-    description: Settings by variable name (ecs_*, rds_*, network_*, lightsail_*, cost_*).
-    type: dict
-    required: true
-  option:
-    description: C(lean), C(ultra_lean), C(growth) or C(production) (the last two are the lean stack grown).
-    type: str
-    required: true
-"""
-
-EXAMPLES = r"""
-stack: "{{ __cost_settings | precedentum.deploy.cost_stack('lean') }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The stack description (see the cost_check module's stack option).
-  type: dict
-"""
-
 OPTIONS = ("lean", "ultra_lean", "growth", "production")
 
 
@@ -137,8 +109,3 @@ def _on(settings, name):
 def cost_tier(option, settings):
     """{name, stack} of an option, for cost_check's tiers."""
     return {"name": option, "stack": cost_stack(settings, option)}
-
-
-class FilterModule:
-    def filters(self):
-        return {"cost_stack": cost_stack, "cost_tier": cost_tier}
