@@ -16,7 +16,7 @@ export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_HOME := $(CURDIR)/.cache/ansible
 export MOLECULE_EPHEMERAL_DIRECTORY := $(CURDIR)/.cache/molecule
 
-.PHONY: setup venv collection postgresql docker browser lint sanity test molecule demo tour preview lock clean
+.PHONY: setup venv collection postgresql docker browser lint sanity docs test molecule demo tour preview lock clean
 
 setup: venv collection postgresql docker browser
 
@@ -52,7 +52,13 @@ lint: setup
 sanity: setup
 	@scripts/sanity $(SANITY_ARGS)
 
-test: setup lint
+# The collection's documentation site, as antsibull-docs builds it (scripts/docs-site): .cache/docs-site/build/html.
+docs: setup
+	@scripts/docs-site
+
+# ansible-lint runs inside pytest (tests/test_lint.py), beside the other tests rather than before them.
+test: setup
+	$(BIN)/ruff check plugins tests scripts/refresh_prices.py scripts/preview scripts/demo
 	$(BIN)/python -m pytest
 
 # Every molecule scenario (make test leaves out the three that repeat their integration tests).

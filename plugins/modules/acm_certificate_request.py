@@ -88,10 +88,14 @@ certificate_arn:
   description: The certificate's ARN (empty in check mode before it exists, or when absent).
   returned: always
   type: str
+  sample: arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b
 deleted:
   description: The certificates deleted (state absent).
   returned: when state is absent
   type: list
+  elements: str
+  sample:
+    - arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b
 status:
   description: ACM's status (PENDING_VALIDATION, ISSUED...).
   returned: always
@@ -103,6 +107,27 @@ validation_records:
   type: list
   elements: dict
   sample: [{domain: app.example.com, name: _x1.app.example.com., type: CNAME, value: _x2.acm-validations.aws.}]
+  contains:
+    domain:
+      description: The name the record validates.
+      type: str
+      returned: always
+      sample: app.precedentum.example
+    name:
+      description: The record's name.
+      type: str
+      returned: always
+      sample: _3b1c.app.precedentum.example.
+    type:
+      description: The record's type.
+      type: str
+      returned: always
+      sample: CNAME
+    value:
+      description: The record's value.
+      type: str
+      returned: always
+      sample: _9f2e.acm-validations.aws.
 """
 
 import time

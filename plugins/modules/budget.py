@@ -112,6 +112,29 @@ budget:
   description: The budget as AWS describes it after the change (in check mode, as it is; empty when there is none).
   returned: always
   type: dict
+  contains:
+    budget_name:
+      description: The budget's name.
+      type: str
+      returned: when the budget exists
+      sample: precedentum-testing-monthly
+    budget_limit:
+      description: C(amount) and C(unit) (USD).
+      type: dict
+      returned: when the budget exists
+      sample:
+        amount: '80.0'
+        unit: USD
+    time_unit:
+      description: The period.
+      type: str
+      returned: when the budget exists
+      sample: MONTHLY
+    budget_type:
+      description: The kind of budget.
+      type: str
+      returned: when the budget exists
+      sample: COST
 notifications:
   description: The notifications after the change, each with its C(subscribers).
   returned: always
@@ -119,6 +142,32 @@ notifications:
   elements: dict
   sample: [{notification_type: ACTUAL, comparison_operator: GREATER_THAN, threshold: 10.0,
             threshold_type: ABSOLUTE_VALUE, subscribers: [{subscription_type: EMAIL, address: a@example.com}]}]
+  contains:
+    notification_type:
+      description: C(ACTUAL) or C(FORECASTED).
+      type: str
+      returned: always
+      sample: ACTUAL
+    comparison_operator:
+      description: How the spend is compared.
+      type: str
+      returned: always
+      sample: GREATER_THAN
+    threshold:
+      description: The amount or percentage.
+      type: float
+      returned: always
+      sample: 40.0
+    threshold_type:
+      description: C(ABSOLUTE_VALUE) or C(PERCENTAGE).
+      type: str
+      returned: always
+      sample: ABSOLUTE_VALUE
+    subscribers:
+      description: Who is told, each with C(subscription_type) and C(address).
+      type: list
+      elements: dict
+      returned: always
 actions:
   description: What was done (or would be, in check mode), in order.
   returned: always

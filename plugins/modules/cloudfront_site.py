@@ -112,6 +112,43 @@ distribution:
   returned: always
   type: dict
   sample: {id: E1ABC, domain_name: d111.cloudfront.net, status: Deployed, enabled: true}
+  contains:
+    id:
+      description: The distribution's ID.
+      type: str
+      returned: when it exists
+      sample: E2QWRUHAPOMQZL
+    arn:
+      description: Its ARN.
+      type: str
+      returned: when it exists
+      sample: arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL
+    domain_name:
+      description: CloudFront's name for it.
+      type: str
+      returned: when it exists
+      sample: d111111abcdef8.cloudfront.net
+    status:
+      description: C(InProgress) while a change deploys, then C(Deployed).
+      type: str
+      returned: when it exists
+      sample: Deployed
+    enabled:
+      description: Whether it serves.
+      type: bool
+      returned: when it exists
+      sample: true
+    aliases:
+      description: The domains it answers for.
+      type: list
+      elements: str
+      returned: when it exists
+      sample:
+        - app.precedentum.example
+    web_acl_id:
+      description: The ARN of the WAF web ACL in front of it.
+      type: str
+      returned: when it exists
 actions:
   description: What was done (or would be, in check mode), in order.
   returned: always

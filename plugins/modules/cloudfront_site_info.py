@@ -38,10 +38,48 @@ exists:
   description: Whether there is a distribution.
   returned: always
   type: bool
+  sample: true
 distribution:
   description: C(id), C(arn), C(domain_name), C(status), C(enabled), C(aliases), C(web_acl_id); empty when none.
   returned: always
   type: dict
+  contains:
+    id:
+      description: The distribution's ID.
+      type: str
+      returned: when it exists
+      sample: E2QWRUHAPOMQZL
+    arn:
+      description: Its ARN.
+      type: str
+      returned: when it exists
+      sample: arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL
+    domain_name:
+      description: CloudFront's name for it.
+      type: str
+      returned: when it exists
+      sample: d111111abcdef8.cloudfront.net
+    status:
+      description: C(InProgress) while a change deploys, then C(Deployed).
+      type: str
+      returned: when it exists
+      sample: Deployed
+    enabled:
+      description: Whether it serves.
+      type: bool
+      returned: when it exists
+      sample: true
+    aliases:
+      description: The domains it answers for.
+      type: list
+      elements: str
+      returned: when it exists
+      sample:
+        - app.precedentum.example
+    web_acl_id:
+      description: The ARN of the WAF web ACL in front of it.
+      type: str
+      returned: when it exists
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

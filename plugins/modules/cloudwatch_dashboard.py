@@ -69,15 +69,32 @@ dashboard_arn:
   description: The dashboard's ARN (empty when absent).
   returned: always
   type: str
+  sample: arn:aws:cloudwatch::123456789012:dashboard/precedentum-testing
 body:
   description: The body AWS holds after the change (in check mode, as it is now).
   returned: always
   type: dict
+  contains:
+    widgets:
+      description: The widgets, each with its C(type), position, size and C(properties).
+      type: list
+      elements: dict
+      returned: when the dashboard exists
 validation_messages:
   description: What PutDashboard said of the body (warnings; errors fail the task).
   returned: always
   type: list
   elements: dict
+  contains:
+    DataPath:
+      description: Where in the body.
+      type: str
+      returned: always
+      sample: /widgets/0/properties
+    Message:
+      description: What CloudWatch says of it.
+      type: str
+      returned: always
 """
 
 import json

@@ -51,10 +51,12 @@ available:
   description: Whether the account can read and change its cost allocation tags (false in a member account).
   returned: always
   type: bool
+  sample: true
 reason:
   description: Why not, when RV(available) is false.
   returned: always
   type: str
+  sample: Only the management account of an organization can activate cost allocation tags
 active:
   description: The keys of O(tag_keys) active once this run is done (in check mode, those active already).
   returned: always

@@ -337,14 +337,17 @@ budget_usd:
   description: The budget (null without one).
   returned: always
   type: float
+  sample: 80.0
 over_budget:
   description: The total is over the budget.
   returned: always
   type: bool
+  sample: false
 free_tier:
   description: The free tier applied.
   returned: always
   type: str
+  sample: none
 lines:
   description: Every priced line (a line the free tier makes free is kept, at 0, with a note).
   returned: always
@@ -352,26 +355,117 @@ lines:
   elements: dict
   sample: [{service: RDS, resource: db.t4g.micro single-AZ, quantity: 1, unit: instance-month,
             unit_price_usd: 11.68, monthly_usd: 11.68, confidence: listed, note: ""}]
+  contains:
+    service:
+      description: The AWS service.
+      type: str
+      returned: always
+      sample: RDS
+    resource:
+      description: What is priced.
+      type: str
+      returned: always
+      sample: db.t4g.micro single-AZ
+    quantity:
+      description: How many units.
+      type: float
+      returned: always
+      sample: 1
+    unit:
+      description: The unit priced.
+      type: str
+      returned: always
+      sample: instance-month
+    unit_price_usd:
+      description: List price of one unit.
+      type: float
+      returned: always
+      sample: 11.68
+    monthly_usd:
+      description: The line's monthly cost.
+      type: float
+      returned: always
+      sample: 11.68
+    confidence:
+      description: How sure the price is - C(listed), C(estimated) or C(unverified).
+      type: str
+      returned: always
+      sample: listed
+    note:
+      description: A free tier or an assumption that applies.
+      type: str
+      returned: always
+      sample: ''
 unexpected:
   description:
     - Resources not made by this collection, each with C(service), C(resource), C(monthly_usd) and
       C(note) (deployed mode; empty in plan mode). They count in RV(total_monthly_usd).
   returned: always
   type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service.
+      type: str
+      returned: always
+      sample: EC2
+    resource:
+      description: The resource found.
+      type: str
+      returned: always
+      sample: i-0abc1234 t3.small
+    monthly_usd:
+      description: Its monthly cost at list price.
+      type: float
+      returned: always
+      sample: 15.18
+    note:
+      description: Why it counts.
+      type: str
+      returned: always
 findings:
   description: Deployed mode - C(repositories_without_lifecycle) (names), C(warnings) (what could not be read).
   returned: always
   type: dict
+  contains:
+    repositories_without_lifecycle:
+      description: ECR repositories whose old images never expire.
+      type: list
+      elements: str
+      returned: deployed mode
+    warnings:
+      description: What could not be read (each a sentence).
+      type: list
+      elements: str
+      returned: always
 recommendations:
   description: Levers that keep every feature, with their saving.
   returned: always
   type: list
   elements: dict
   sample: [{action: "Run the tasks on ARM64 (...)", saving_monthly_usd: 3.6, confidence: listed}]
+  contains:
+    action:
+      description: The lever, naming the variable to change.
+      type: str
+      returned: always
+    saving_monthly_usd:
+      description: What it saves a month.
+      type: float
+      returned: always
+      sample: 3.6
+    confidence:
+      description: How sure the saving is.
+      type: str
+      returned: always
+      sample: listed
 tiers:
   description: The total of each stack of O(tiers), and of this one under O(name).
   returned: always
   type: dict
+  sample:
+    lean: 74.22
+    ultra_lean: 26.0
 table:
   description: The lines as fixed-width text rows, then the levers.
   returned: always
@@ -381,28 +475,61 @@ report_markdown:
   description: The Markdown report.
   returned: always
   type: str
+  sample: "# Plan: lean option\n\n| Service | Resource | Monthly |\n..."
 available:
   description: Actual mode - Cost Explorer answered.
   returned: always
   type: bool
+  sample: true
 month_to_date_usd:
   description: Actual mode - billed so far this month (RV(total_monthly_usd) is the forecast).
   returned: when mode is actual
   type: float
+  sample: 12.4
 billing_tags:
   description: Actual mode - the cost allocation tags the bill was read for (empty - the whole account).
   returned: when mode is actual
   type: dict
+  sample:
+    Project: precedentum
+    Environment: testing
 period:
   description: Actual mode - C(start), C(end) (excluded), C(days) billed, C(days_in_month), C(month_end).
   returned: when mode is actual
   type: dict
+  contains:
+    start:
+      description: The first day billed (ISO date).
+      type: str
+      returned: always
+      sample: '2026-12-01'
+    end:
+      description: The day after the last one billed.
+      type: str
+      returned: always
+      sample: '2026-12-06'
+    days:
+      description: Days billed.
+      type: int
+      returned: always
+      sample: 5
+    days_in_month:
+      description: Days in the month.
+      type: int
+      returned: always
+      sample: 31
+    month_end:
+      description: The month's last day.
+      type: str
+      returned: always
+      sample: '2026-12-31'
 forecast_method:
   description:
     - Actual mode - C(cost_explorer) (its forecast), C(linear) (billed per day times the month's days)
       or C(whole_month) (on the 1st - last month, billed in full).
   returned: when mode is actual
   type: str
+  sample: linear
 comparison:
   description:
     - Actual mode - one row per service billed or planned - C(service), C(planned_monthly_usd),
@@ -410,10 +537,41 @@ comparison:
   returned: when mode is actual
   type: list
   elements: dict
+  contains:
+    service:
+      description: The service.
+      type: str
+      returned: always
+      sample: Fargate
+    planned_monthly_usd:
+      description: What the plan prices it at.
+      type: float
+      returned: always
+      sample: 18.02
+    month_to_date_usd:
+      description: Billed so far.
+      type: float
+      returned: always
+      sample: 2.9
+    forecast_monthly_usd:
+      description: The month at this pace.
+      type: float
+      returned: always
+      sample: 17.98
+    difference_usd:
+      description: Forecast less plan.
+      type: float
+      returned: always
+      sample: -0.04
+    explanation:
+      description: Why they differ, when they do.
+      type: str
+      returned: always
 prices_collected:
   description: The date of the price table.
   returned: always
   type: str
+  sample: '2026-11-25'
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

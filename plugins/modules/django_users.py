@@ -132,10 +132,14 @@ passwords:
   description: The one-time password of each account created or reset (none in check mode or with O(password_set_url)).
   returned: always
   type: dict
+  sample:
+    ada@example.com: generated-once-and-never-logged
 links:
   description: With O(password_set_url), the password-set link of each account created or reset (works once).
   returned: always
   type: dict
+  sample:
+    ada@example.com: https://precedentum.example/accounts/reset/MQ/set-password/
 """
 
 import base64

@@ -62,14 +62,17 @@ answered:
   description: Whether a resolver answered (NOERROR or NXDOMAIN).
   returned: always
   type: bool
+  sample: true
 resolver:
   description: The resolver that answered (null when none did).
   returned: always
   type: str
+  sample: 127.0.0.53:53
 rcode:
   description: Its response code, C(NOERROR) or C(NXDOMAIN) (null when none answered).
   returned: always
   type: str
+  sample: NOERROR
 name_servers:
   description: The zone's name servers as public DNS sees them, lower case, without the final dot.
   returned: always
@@ -80,6 +83,7 @@ delegated:
   description: Whether one of O(name_servers) is among them (null when no resolver answered or none was given).
   returned: always
   type: bool
+  sample: true
 errors:
   description: One line a resolver that did not answer.
   returned: always

@@ -40,14 +40,17 @@ exists:
   description: Whether the region has the list.
   returned: always
   type: bool
+  sample: true
 prefix_list_id:
   description: Its id (C(pl-...)); empty when there is none.
   returned: always
   type: str
+  sample: pl-3b927c52
 max_entries:
   description: What a rule referring to it counts against a security group's rule quota; 0 when there is none.
   returned: always
   type: int
+  sample: 55
 """
 
 try:

@@ -47,6 +47,7 @@ expires_at:
   description: When the login expires (ECR tokens last 12 hours).
   returned: success, not in check mode
   type: str
+  sample: '2026-12-06T21:00:00+00:00'
 """
 
 import base64

@@ -50,6 +50,7 @@ deleted:
   description: Whether the cluster was deleted (or would be, in check mode).
   returned: always
   type: bool
+  sample: true
 """
 
 try:

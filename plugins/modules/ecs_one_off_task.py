@@ -106,18 +106,22 @@ task_arn:
   description: ARN of the task that ran; empty when nothing ran.
   returned: always
   type: str
+  sample: arn:aws:ecs:us-east-1:123456789012:task/precedentum-testing/4c1a2b3d4e5f
 exit_code:
   description: Exit code of the container; null when nothing ran or it never started.
   returned: always
   type: int
+  sample: 0
 stopped_reason:
   description: ECS's reason for the stop.
   returned: always
   type: str
+  sample: Essential container in task exited
 skipped_reason:
   description: Why nothing ran (the record already holds O(run_value)); empty when the task ran.
   returned: always
   type: str
+  sample: already ran for this image (marker found)
 actions:
   description: The ECS API actions the module called that changed something (would call, in check mode).
   returned: always

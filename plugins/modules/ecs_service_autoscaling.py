@@ -99,10 +99,41 @@ scalable_target:
   returned: always
   type: dict
   sample: {resource_id: service/precedentum-testing/precedentum-testing-backend, min_capacity: 2, max_capacity: 5}
+  contains:
+    resource_id:
+      description: The service as Application Auto Scaling names it.
+      type: str
+      returned: when it exists
+      sample: service/precedentum-testing/precedentum-testing-backend
+    min_capacity:
+      description: The fewest tasks.
+      type: int
+      returned: when it exists
+      sample: 2
+    max_capacity:
+      description: The most tasks.
+      type: int
+      returned: when it exists
+      sample: 5
 policy:
   description: The policy after the change (in check mode, as it is; empty when there is none).
   returned: always
   type: dict
+  contains:
+    policy_name:
+      description: The policy's name.
+      type: str
+      returned: when it exists
+      sample: precedentum-testing-backend-cpu
+    policy_type:
+      description: Always C(TargetTrackingScaling).
+      type: str
+      returned: when it exists
+      sample: TargetTrackingScaling
+    target_tracking_scaling_policy_configuration:
+      description: The target (C(TargetValue)) and the metric, as AWS spells them.
+      type: dict
+      returned: when it exists
 actions:
   description: What was done (or would be, in check mode), in order.
   returned: always

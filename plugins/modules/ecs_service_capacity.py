@@ -88,6 +88,7 @@ exists:
   description: Whether the service exists.
   returned: always
   type: bool
+  sample: true
 capacity_provider_strategy:
   description: The strategy the service has after the change (in check mode, would have), as
     C(community.aws.ecs_service) takes it; empty when it runs on its launch type. For a service that does not
@@ -96,6 +97,22 @@ capacity_provider_strategy:
   type: list
   elements: dict
   sample: [{capacity_provider: FARGATE, base: 1, weight: 1}, {capacity_provider: FARGATE_SPOT, base: 0, weight: 3}]
+  contains:
+    capacityProvider:
+      description: C(FARGATE) or C(FARGATE_SPOT).
+      type: str
+      returned: always
+      sample: FARGATE_SPOT
+    weight:
+      description: Its weight.
+      type: int
+      returned: always
+      sample: 3
+    base:
+      description: Tasks it runs first.
+      type: int
+      returned: always
+      sample: 0
 actions:
   description: What was done (or would be, in check mode).
   returned: always

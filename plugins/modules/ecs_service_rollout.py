@@ -96,10 +96,12 @@ done:
   description: Whether every service's rollout is complete.
   returned: always
   type: bool
+  sample: true
 progress:
   description: One line on every service, e.g. C(backend 1/2 running, IN_PROGRESS, 1/2 healthy targets).
   returned: always
   type: str
+  sample: 2/2 running on revision 7
 services:
   description: What was seen of each service at the last look.
   returned: always

@@ -90,6 +90,20 @@ period:
   description: C(start) and C(end) of the period read (UTC, ISO 8601).
   returned: always
   type: dict
+  contains:
+    start:
+      description: Where the window starts (ISO time).
+      type: str
+      returned: always
+    end:
+      description: Where it ends.
+      type: str
+      returned: always
+    days:
+      description: Its length in days.
+      type: int
+      returned: always
+      sample: 7
 """
 
 import datetime

@@ -106,6 +106,26 @@ task_definition:
   sample:
     task_definition_arn: "arn:aws:ecs:us-east-1:123456789012:task-definition/precedentum-testing-backend:3"
     revision: 3
+  contains:
+    family:
+      description: The family.
+      type: str
+      returned: when it exists
+      sample: precedentum-testing-backend
+    revision:
+      description: The revision.
+      type: int
+      returned: when it exists
+      sample: 7
+    task_definition_arn:
+      description: Its ARN.
+      type: str
+      returned: when it exists
+    container_definitions:
+      description: The containers, snake_case keys.
+      type: list
+      elements: dict
+      returned: when it exists
 family_revision:
   description: C(family:revision) of the latest revision, as ECS services take it; empty when none.
   returned: always

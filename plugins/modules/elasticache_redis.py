@@ -116,6 +116,27 @@ replication_group:
   description: The group as ElastiCache describes it after the change (in check mode, as it is; empty when none).
   returned: always
   type: dict
+  contains:
+    replication_group_id:
+      description: The group's ID.
+      type: str
+      returned: when it exists
+      sample: precedentum-testing-cache
+    status:
+      description: Its status.
+      type: str
+      returned: when it exists
+      sample: available
+    cache_node_type:
+      description: The node type.
+      type: str
+      returned: when it exists
+      sample: cache.t4g.micro
+    transit_encryption_enabled:
+      description: TLS between clients and the cache.
+      type: bool
+      returned: when it exists
+      sample: true
 url:
   description: The primary endpoint as a URL (C(rediss://host:port/0), or C(redis://) without transit encryption);
     empty when there is no group or no endpoint yet.

@@ -37,22 +37,47 @@ exists:
   description: Whether the group exists (and is not being deleted).
   returned: always
   type: bool
+  sample: true
 status:
   description: The group's status (C(creating), C(available), C(modifying), ...); empty when there is none.
   returned: always
   type: str
+  sample: available
 node_type:
   description: The node type; empty when there is none.
   returned: always
   type: str
+  sample: cache.t4g.micro
 url:
   description: The primary endpoint as a URL (C(rediss://) with transit encryption); empty when there is none yet.
   returned: always
   type: str
+  sample: rediss://precedentum-testing-cache.abc123.ng.0001.use1.cache.amazonaws.com:6379/0
 replication_group:
   description: The group as ElastiCache describes it (empty when there is none).
   returned: always
   type: dict
+  contains:
+    replication_group_id:
+      description: The group's ID.
+      type: str
+      returned: when it exists
+      sample: precedentum-testing-cache
+    status:
+      description: Its status.
+      type: str
+      returned: when it exists
+      sample: available
+    cache_node_type:
+      description: The node type.
+      type: str
+      returned: when it exists
+      sample: cache.t4g.micro
+    transit_encryption_enabled:
+      description: TLS between clients and the cache.
+      type: bool
+      returned: when it exists
+      sample: true
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict

@@ -59,19 +59,71 @@ leftovers:
   elements: dict
   sample: [{service: NAT gateway, kind: nat-gateway, name: nat-0abc, monthly_usd: 36.5,
             note: "gateway hours and its public IPv4 address"}]
+  contains:
+    service:
+      description: The AWS service.
+      type: str
+      returned: always
+      sample: NAT gateway
+    kind:
+      description: The kind of resource.
+      type: str
+      returned: always
+      sample: nat-gateway
+    name:
+      description: Its name or ID.
+      type: str
+      returned: always
+      sample: nat-0abc
+    monthly_usd:
+      description: What it costs a month at list price.
+      type: float
+      returned: always
+      sample: 36.5
+    note:
+      description: What to know before deleting it.
+      type: str
+      returned: always
 kept:
   description: The newest final snapshot of each database, kept on purpose, with what it costs a month.
   returned: always
   type: list
   elements: dict
+  contains:
+    service:
+      description: The AWS service.
+      type: str
+      returned: always
+      sample: RDS
+    kind:
+      description: The kind of resource.
+      type: str
+      returned: always
+      sample: db-snapshot
+    name:
+      description: Its name or ID.
+      type: str
+      returned: always
+      sample: precedentum-testing-db-final-20261206
+    monthly_usd:
+      description: What it costs a month at list price.
+      type: float
+      returned: always
+      sample: 0.19
+    note:
+      description: What to know before deleting it.
+      type: str
+      returned: always
 monthly_usd:
   description: What the leftovers cost a month at list price (the kept snapshots not included).
   returned: always
   type: float
+  sample: 36.9
 kept_monthly_usd:
   description: What the kept snapshots cost a month.
   returned: always
   type: float
+  sample: 0.19
 report:
   description: The same as lines to read, what costs most first, then the kept snapshots and what was not read.
   returned: always

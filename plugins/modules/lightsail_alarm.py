@@ -97,10 +97,42 @@ alarm:
   description: The alarm as Lightsail returns it (snake_case); empty when absent or not made yet (check mode).
   returned: always
   type: dict
+  contains:
+    name:
+      description: The alarm's name.
+      type: str
+      returned: when it exists
+      sample: precedentum-lite-db-cpu
+    metric_name:
+      description: The metric watched.
+      type: str
+      returned: when it exists
+      sample: CPUUtilization
+    threshold:
+      description: The threshold.
+      type: float
+      returned: when it exists
+      sample: 80.0
+    state:
+      description: C(OK), C(ALARM) or C(INSUFFICIENT_DATA).
+      type: str
+      returned: when it exists
+      sample: OK
 contact:
   description: The region's e-mail contact method (address and status, for example V(PendingVerification)).
   returned: when O(contact_email) is given
   type: dict
+  contains:
+    address:
+      description: The e-mail address.
+      type: str
+      returned: when one exists
+      sample: ops@example.com
+    status:
+      description: Its verification status.
+      type: str
+      returned: when one exists
+      sample: PendingVerification
 """
 
 import re

@@ -122,28 +122,58 @@ url:
   description: The service's public HTTPS address (empty in check mode before it exists).
   returned: always
   type: str
+  sample: https://precedentum-lite.abc123.us-east-1.cs.amazonlightsail.com/
 state:
   description: Lightsail's state of the service (READY, RUNNING, DEPLOYING...).
   returned: always
   type: str
+  sample: RUNNING
 deployment_version:
   description: The version of the current deployment (0 when none).
   returned: always
   type: int
+  sample: 3
 deployed:
   description: Whether this run made a new deployment.
   returned: always
   type: bool
+  sample: false
 image_puller_arn:
   description: The ECR image puller role's principal ARN (allow it in the repositories' policies).
   returned: always
   type: str
+  sample: arn:aws:iam::123456789012:role/amazon/lightsail/us-east-1/containers/precedentum-lite/abc123
 container_service:
   description:
     - The service as Lightsail returns it (snake_case), except that the values of the containers'
       environment are left out (only the names are kept, each with the value V(hidden)), as they may hold secrets.
   returned: when it exists
   type: dict
+  contains:
+    container_service_name:
+      description: The service's name.
+      type: str
+      returned: when it exists
+      sample: precedentum-lite
+    power:
+      description: The node size.
+      type: str
+      returned: when it exists
+      sample: micro
+    scale:
+      description: The number of nodes.
+      type: int
+      returned: when it exists
+      sample: 1
+    state:
+      description: Its state.
+      type: str
+      returned: when it exists
+      sample: RUNNING
+    url:
+      description: Its public address.
+      type: str
+      returned: when it exists
 """
 
 import re

@@ -128,16 +128,29 @@ endpoint:
   returned: always
   type: dict
   sample: {"address": "ls-0123.abcdef.us-east-1.rds.amazonaws.com", "port": 5432}
+  contains:
+    address:
+      description: The host name.
+      type: str
+      returned: when it exists
+      sample: ls-abc123.czowadgeezqi.us-east-1.rds.amazonaws.com
+    port:
+      description: The port.
+      type: int
+      returned: when it exists
+      sample: 5432
 state:
   description:
     - Lightsail's state of the database (available, creating, modifying...), or V(absent).
     - With O(state=absent) in check mode, the state of the database that would be deleted.
   returned: always
   type: str
+  sample: available
 publicly_accessible:
   description: Whether the database answers from the internet.
   returned: always
   type: bool
+  sample: false
 would_change:
   description: In check mode, the settings a real run would change.
   returned: check mode, when something would change
@@ -147,10 +160,32 @@ final_snapshot:
   description: The final snapshot's name, when this run deleted the database with one.
   returned: when deleted
   type: str
+  sample: precedentum-lite-db-final-20261206
 relational_database:
   description: The database as Lightsail returns it (snake_case).
   returned: when it exists
   type: dict
+  contains:
+    name:
+      description: The database's name.
+      type: str
+      returned: when it exists
+      sample: precedentum-lite-db
+    relational_database_bundle_id:
+      description: Its bundle.
+      type: str
+      returned: when it exists
+      sample: micro_2_0
+    state:
+      description: Its state.
+      type: str
+      returned: when it exists
+      sample: available
+    publicly_accessible:
+      description: Whether it takes connections from the internet.
+      type: bool
+      returned: when it exists
+      sample: false
 """
 
 import datetime

@@ -124,16 +124,19 @@ bytes:
   description: Bytes streamed from pg_dump to psql.
   returned: always
   type: int
+  sample: 47185920
 seconds:
   description: Duration of the load (0 when nothing was loaded).
   returned: always
   type: float
+  sample: 3.4
 lock_seconds:
   description:
     - How long the target's existing tables were locked (from the swap's LOCK to the commit); the app's requests
       on them waited at most this long. 0 when every table was made anew.
   returned: always
   type: float
+  sample: 0.08
 excluded:
   description: The source's tables the load left alone (O(exclude_tables), or not in O(include_tables)).
   returned: always
@@ -146,6 +149,7 @@ fingerprint:
       contents were compared), or of the dump file; null for a load into tables all made anew.
   returned: always
   type: str
+  sample: 9b0c5f0e2a7d41c3
 """
 
 import hashlib

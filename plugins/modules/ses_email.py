@@ -68,6 +68,7 @@ message_id:
   description: SES's id of the message sent (empty in check mode).
   returned: always
   type: str
+  sample: 0100018c1a2b3c4d-5e6f7a8b-9c0d-1e2f-3a4b-5c6d7e8f9a0b-000000
 """
 
 import re

@@ -31,3 +31,28 @@ def test_the_documentation_parses(path):
     source = path.read_text()
     for option in doc.get("options") or {}:
         assert f"{option}=dict(" in source or f'"{option}"' in source, f"{path.name}: {option} is documented only"
+
+
+def _undocumented(values):
+    """RETURN keys a reader cannot picture: a scalar without a sample, a dict or a list of dicts without
+    `contains` (or, for a dict keyed by names, a sample)."""
+    missing = []
+    for key, value in (values or {}).items():
+        kind = value.get("type")
+        if kind == "dict" or kind == "list" and value.get("elements") == "dict":
+            if "contains" not in value and "sample" not in value:
+                missing.append(f"{key}: no contains")
+        elif kind != "list" and "sample" not in value:
+            missing.append(f"{key}: no sample")
+    return missing
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[p.stem for p in MODULES])
+def test_every_return_value_has_a_sample_or_what_it_contains(path):
+    assert _undocumented(yaml.safe_load(blocks(path)["RETURN"])) == []
+
+
+def test_the_return_check_finds_what_lacks():
+    assert _undocumented({"arn": {"type": "str"}, "rows": {"type": "list", "elements": "dict"},
+                          "ok": {"type": "dict", "contains": {"size": {"type": "int"}}}}) == [
+        "arn: no sample", "rows: no contains"]
