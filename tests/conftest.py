@@ -87,7 +87,7 @@ def pytest_collection_modifyitems(config, items):
     for remaining in range(workers, 0, -1):
         sizes.append(left // remaining)
         left -= sizes[-1]
-    shares, loads = [[] for _ in sizes], [0.0] * workers
+    shares, loads = [[] for _size in sizes], [0.0] * workers
     for item in items:
         share = min((i for i in range(workers) if len(shares[i]) < sizes[i]), key=lambda i: loads[i])
         shares[share].append(item)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX, db_instance, network_resources
-from tests.harness.fixture_db import fixture_sql
+from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 
 pytestmark = pytest.mark.slow
 OPERATOR = "198.51.100.7/32"
@@ -30,9 +30,10 @@ def test_data_update_opens_the_window_only_for_the_load(emulator, postgres, preb
     assert play("week1.yml", "--tags", "rds", rds_publicly_accessible=False).rc == 0
     secret = json.loads(emulator.client("secretsmanager").get_secret_value(
         SecretId=f"{PREFIX}/rds/master")["SecretString"])
-    # The local server plays the instance: its master user and database, as the secret says.
-    postgres.psql(f"CREATE ROLE {secret['username']} LOGIN SUPERUSER PASSWORD '{secret['password']}'")
-    postgres.psql(f"CREATE DATABASE {secret['dbname']} OWNER {secret['username']}")
+    # The local server plays the instance: its master user and database, as the secret says. The server is
+    # this worker's for the whole run: an earlier test may have made the same user and databases.
+    stand_in_for_rds(postgres, secret, migrated=False)
+    postgres.psql("DROP DATABASE IF EXISTS precedentum_poc")
     postgres.psql("CREATE DATABASE precedentum_poc")
     postgres.psql(fixture_sql(1000), dbname="precedentum_poc")
     load = {"rds_data_source": f"host=127.0.0.1 port={postgres.port} user=postgres dbname=precedentum_poc",
