@@ -53,6 +53,7 @@ TAKES = {
     "test_release.py::test_the_docs_site_has_a_page_per_module_filter_and_role": 50,
     "test_cost.py::test_cost_playbook_prices_each_inventory_and_writes_the_reports": 50,
     "test_molecule.py::test_molecule_scenario": 45,
+    "test_secret_name.py::test_an_overridden_secret_name_moves_every_phase": 45,
     "test_ecr.py::test_ecr_alone_check_converge_rerun_change_destroy": 45,
     "test_onboarding.py::test_first_access_by_a_link_django_accepts": 35,
     "test_monitoring.py::test_week4_performance_check_reads_a_week_of_cpu_and_memory": 35,

@@ -208,6 +208,6 @@ def test_data_and_testers_go_through_the_lightsail_window(lightsail_emulator, po
     message = (tmp_path / "messages" / "ada@precedentum.example.txt").read_text()
     service = lightsail_state(emu)["services"][0]
     assert service["url"] in message, "the tester is given the container service's address"
-    assert "Make the database publicly accessible for the write" in wave1.output
+    assert "Open the database's window for the write" in wave1.output
     db = emu.client("lightsail").get_relational_database(relationalDatabaseName=f"{PREFIX}-db")["relationalDatabase"]
     assert db["publiclyAccessible"] is False, "the window is closed again"

@@ -1,0 +1,225 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What exists of one deployment, found by name and tags: the one discovery every role reads (deployment_info).
+
+The names every phase gives its resources are spelled here once (``names``); a role that makes a resource
+under another name (an inventory's override) tags it, and the finders below prefer the tag."""
+
+from __future__ import annotations
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.precedentum.deploy.plugins.module_utils.cloudfront import find_distribution, summary_of
+from ansible_collections.precedentum.deploy.plugins.module_utils.elasticache import describe_group, endpoint_url
+
+PARTS = ("network", "ecr", "alb", "cache", "edge", "rds", "lightsail", "storage", "secrets")
+SERVICES = ("backend", "frontend")
+# The tag that marks a secret's purpose whatever its name: Secret=<prefix>/database (the database's credentials)
+# or <prefix>/app (the app's own secret).
+SECRET_TAG = "Secret"
+
+
+def names(prefix):
+    """The names of a deployment's resources under PREFIX (project-environment), as the roles make them."""
+    return {
+        "vpc": f"{prefix}-vpc",
+        "public_subnets": f"{prefix}-public-*",
+        "private_subnets": f"{prefix}-private-*",
+        "security_groups": {"alb": f"{prefix}-alb", "app": f"{prefix}-app", "db": f"{prefix}-db"},
+        "repositories": {s: f"{prefix}/{s}" for s in SERVICES},
+        "load_balancer": f"{prefix}-alb",
+        "target_groups": {s: f"{prefix}-{s}" for s in SERVICES},
+        "cache": f"{prefix}-cache",
+        "distribution": prefix,
+        "db_instance": f"{prefix}-db",
+        "lightsail_service": prefix,
+        "lightsail_database": f"{prefix}-db",
+        "secrets": {"rds": f"{prefix}/rds/master", "lightsail": f"{prefix}/lightsail/db",
+                    "app": f"{prefix}/django/app"},
+        "cluster": prefix,
+    }
+
+
+def _tags(pairs):
+    return {t["Key"]: t["Value"] for t in pairs or []}
+
+
+class Finder:
+    """Reads one deployment through the module's clients; each part is a dict (see deployment_info's RETURN)."""
+
+    def __init__(self, module):
+        self.module, self.p = module, module.params
+        self.names = names(self.p["name_prefix"])
+        self._caller = None
+
+    def call(self, service, operation, what, **kwargs):
+        try:
+            return getattr(self.module.client(service), operation)(**kwargs)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            self.module.fail_json_aws(e, msg=f"Could not {what}")
+
+    def caller(self):
+        if self._caller is None:
+            self._caller = self.call("sts", "get_caller_identity", "read the account")
+        return self._caller
+
+    def network(self):
+        found = {"vpc_id": "", "cidr_block": "", "public_subnet_ids": [], "private_subnet_ids": [],
+                 "public_subnets": [], "private_subnets": [], "nat_gateway_ids": [], "security_group_ids": {}}
+        vpcs = self.call("ec2", "describe_vpcs", "find the VPC",
+                         Filters=[{"Name": "tag:Name", "Values": [self.names["vpc"]]}])["Vpcs"]
+        if not vpcs:
+            return found
+        vpc = vpcs[0]
+        found.update(vpc_id=vpc["VpcId"], cidr_block=vpc.get("CidrBlock", ""))
+        in_vpc = {"Name": "vpc-id", "Values": [vpc["VpcId"]]}
+        for kind in ("public", "private"):
+            subnets = self.call("ec2", "describe_subnets", f"find the {kind} subnets", Filters=[
+                in_vpc, {"Name": "tag:Name", "Values": [self.names[f"{kind}_subnets"]]}])["Subnets"]
+            subnets = sorted(subnets, key=lambda s: s["AvailabilityZone"])
+            found[f"{kind}_subnets"] = [{"id": s["SubnetId"], "availability_zone": s["AvailabilityZone"],
+                                         "cidr_block": s["CidrBlock"]} for s in subnets]
+            found[f"{kind}_subnet_ids"] = [s["SubnetId"] for s in subnets]
+        nats = self.call("ec2", "describe_nat_gateways", "find the NAT gateways", Filters=[
+            in_vpc, {"Name": "state", "Values": ["pending", "available"]}])["NatGateways"]
+        found["nat_gateway_ids"] = [n["NatGatewayId"] for n in nats]
+        wanted = {name: key for key, name in self.names["security_groups"].items()}
+        groups = self.call("ec2", "describe_security_groups", "find the security groups", Filters=[
+            in_vpc, {"Name": "group-name", "Values": sorted(wanted)}])["SecurityGroups"]
+        found["security_group_ids"] = {wanted[g["GroupName"]]: g["GroupId"] for g in groups if g["GroupName"] in wanted}
+        return found
+
+    def ecr(self):
+        ecr, uris = self.module.client("ecr"), {}
+        for service, name in self.names["repositories"].items():
+            try:
+                (repo,) = ecr.describe_repositories(repositoryNames=[name])["repositories"]
+            except is_boto3_error_code("RepositoryNotFoundException"):
+                continue
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Could not find the repository {name}")
+            uris[service] = repo["repositoryUri"]
+        return {"repository_uris": uris}
+
+    def alb(self):
+        elb = self.module.client("elbv2")
+        found = {"arn": "", "dns_name": "", "canonical_zone_id": "", "target_group_arns": {}}
+        try:
+            (lb,) = elb.describe_load_balancers(Names=[self.names["load_balancer"]])["LoadBalancers"]
+            found.update(arn=lb["LoadBalancerArn"], dns_name=lb["DNSName"],
+                         canonical_zone_id=lb.get("CanonicalHostedZoneId", ""))
+        except is_boto3_error_code("LoadBalancerNotFound"):
+            pass
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg="Could not find the load balancer")
+        for service, name in self.names["target_groups"].items():
+            try:
+                (group,) = elb.describe_target_groups(Names=[name])["TargetGroups"]
+            except is_boto3_error_code("TargetGroupNotFound"):
+                continue
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Could not find the target group {name}")
+            found["target_group_arns"][service] = group["TargetGroupArn"]
+        return found
+
+    def cache(self):
+        group = describe_group(self.module, self.module.client("elasticache"), self.names["cache"])
+        exists = group is not None and group.get("Status") != "deleting"
+        return {"url": endpoint_url(group) if exists else ""}
+
+    def edge(self):
+        distribution = summary_of(find_distribution(self.module, self.module.client("cloudfront"),
+                                                    self.names["distribution"]))
+        return {"distribution": distribution, "domain_name": distribution.get("domain_name", "")}
+
+    def rds(self):
+        identifier = self.p["rds_instance_identifier"] or self.names["db_instance"]
+        found = {"identifier": identifier, "exists": False, "status": "", "publicly_accessible": False,
+                 "endpoint": {}}
+        try:
+            (db,) = self.module.client("rds").describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
+        except is_boto3_error_code("DBInstanceNotFound"):
+            return found
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Could not find the DB instance {identifier}")
+        endpoint = db.get("Endpoint") or {}
+        found.update(exists=True, status=db.get("DBInstanceStatus", ""),
+                     publicly_accessible=bool(db.get("PubliclyAccessible")),
+                     endpoint={"address": endpoint["Address"], "port": endpoint.get("Port", 5432)} if endpoint else {})
+        return found
+
+    def lightsail(self):
+        client = self.module.client("lightsail")
+        service_name = self.p["lightsail_service_name"] or self.names["lightsail_service"]
+        db_name = self.p["lightsail_database_name"] or self.names["lightsail_database"]
+        found = {"service": {"name": service_name, "exists": False, "url": "", "state": ""},
+                 "database": {"name": db_name, "exists": False, "endpoint": {"host": "", "port": 5432}}}
+        try:
+            (service,) = client.get_container_services(serviceName=service_name)["containerServices"]
+            found["service"].update(exists=True, url=service.get("url", ""), state=service.get("state", ""))
+        except is_boto3_error_code("NotFoundException"):
+            pass
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Could not find the Lightsail container service {service_name}")
+        try:
+            database = client.get_relational_database(relationalDatabaseName=db_name)["relationalDatabase"]
+            endpoint = database.get("masterEndpoint") or {}
+            found["database"].update(exists=True, endpoint={"host": endpoint.get("address", ""),
+                                                             "port": endpoint.get("port") or 5432})
+        except is_boto3_error_code("NotFoundException"):
+            pass
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Could not find the Lightsail database {db_name}")
+        return found
+
+    def storage(self):
+        region = self.module.region
+        name = self.p["storage_bucket_name"] or f"{self.p['name_prefix']}-files-{self.caller()['Account']}-{region}"
+        try:
+            self.module.client("s3").head_bucket(Bucket=name)
+        except is_boto3_error_code(["404", "NoSuchBucket", "NotFound"]):
+            return {"bucket": "", "name": name, "region": region}
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Could not read the bucket {name}")
+        return {"bucket": name, "name": name, "region": region}
+
+    def secrets(self):
+        """The database's and the app's secret: tagged Secret=<prefix>/database and <prefix>/app, whatever their
+        names, else by the names the roles give them by default (deployments made before the tag)."""
+        client, prefix = self.module.client("secretsmanager"), self.p["name_prefix"]
+        conventional, found = self.names["secrets"], {}
+        for purpose, default in (("database", conventional[self.p["database"]]), ("app", conventional["app"])):
+            tag = f"{prefix}/{purpose}"
+            try:
+                candidates = [s for page in client.get_paginator("list_secrets").paginate(Filters=[
+                    {"Key": "tag-key", "Values": [SECRET_TAG]}, {"Key": "tag-value", "Values": [tag]}])
+                    for s in page.get("SecretList", [])
+                    if not s.get("DeletedDate") and _tags(s.get("Tags")).get(SECRET_TAG) == tag]
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+                self.module.fail_json_aws(e, msg="Could not list the secrets")
+            if len(candidates) > 1:
+                self.module.fail_json(msg=f"{len(candidates)} secrets are tagged {SECRET_TAG}={tag} "
+                                          f"({', '.join(sorted(s['Name'] for s in candidates))}): keep one")
+            if candidates:
+                found[purpose] = {"name": candidates[0]["Name"], "arn": candidates[0]["ARN"]}
+                continue
+            try:
+                described = client.describe_secret(SecretId=default)
+                arn = "" if described.get("DeletedDate") else described["ARN"]
+            except is_boto3_error_code("ResourceNotFoundException"):
+                arn = ""
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Could not describe the secret {default}")
+            found[purpose] = {"name": default, "arn": arn}
+        return found
+
+    def read(self):
+        caller = self.caller()
+        result = {"name_prefix": self.p["name_prefix"], "region": self.module.region, "account": caller["Account"],
+                  "partition": caller["Arn"].split(":")[1]}
+        for part in self.p["parts"]:
+            result[part] = getattr(self, part)()
+        return result
