@@ -9,6 +9,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement
+from ansible_collections.precedentum.deploy.plugins.module_utils.ownership import is_ours
 
 GB = 1024**3
 
@@ -51,14 +52,7 @@ class Account:
                          "snapshots": [], "warnings": []}
 
     def is_ours(self, tags, name=""):
-        if self.ours_tags and all(tags.get(k) == v for k, v in self.ours_tags.items()):
-            return True
-        # Tagged for another project or environment (another option in the same account): not ours,
-        # whatever its name. Untagged resources (ECR repositories) are known by their name.
-        if any(k in tags and tags[k] != v for k, v in (self.ours_tags or {}).items()):
-            return False
-        return bool(self.name_prefix and name and (name == self.name_prefix or name.startswith(
-            (self.name_prefix + "-", self.name_prefix + "/"))))
+        return is_ours(tags, name, self.ours_tags, self.name_prefix)
 
     def add(self, tags, name, service, resource, stack, note=""):
         """A resource: merged into our stack when ours, else listed as unexpected with its own stack."""

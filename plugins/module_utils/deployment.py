@@ -1,8 +1,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What exists of one deployment, found by name and tags: the one discovery every role reads (deployment_info).
 
-The names every phase gives its resources are spelled here once (``names``); a role that makes a resource
-under another name (an inventory's override) tags it, and the finders below prefer the tag."""
+``names`` spells the names the roles give their resources under the prefix; the few an inventory may override
+are the module's options, and the secrets are found by their tag alone."""
 
 from __future__ import annotations
 
@@ -37,8 +37,6 @@ def names(prefix):
         "db_instance": f"{prefix}-db",
         "lightsail_service": prefix,
         "lightsail_database": f"{prefix}-db",
-        "secrets": {"rds": f"{prefix}/rds/master", "lightsail": f"{prefix}/lightsail/db",
-                    "app": f"{prefix}/django/app"},
         "cluster": prefix,
     }
 
@@ -167,8 +165,8 @@ class Finder:
         try:
             database = client.get_relational_database(relationalDatabaseName=db_name)["relationalDatabase"]
             endpoint = database.get("masterEndpoint") or {}
-            found["database"].update(exists=True, endpoint={"host": endpoint.get("address", ""),
-                                                             "port": endpoint.get("port") or 5432})
+            found["database"].update(exists=True, endpoint={
+                "host": endpoint.get("address", ""), "port": endpoint.get("port") or 5432})
         except is_boto3_error_code("NotFoundException"):
             pass
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
@@ -187,11 +185,10 @@ class Finder:
         return {"bucket": name, "name": name, "region": region}
 
     def secrets(self):
-        """The database's and the app's secret: tagged Secret=<prefix>/database and <prefix>/app, whatever their
-        names, else by the names the roles give them by default (deployments made before the tag)."""
-        client, prefix = self.module.client("secretsmanager"), self.p["name_prefix"]
-        conventional, found = self.names["secrets"], {}
-        for purpose, default in (("database", conventional[self.p["database"]]), ("app", conventional["app"])):
+        """The database's and the app's secret, by their tags Secret=<prefix>/database and <prefix>/app (the roles
+        that write them tag them), whatever their names; {name: "", arn: ""} for one not made yet."""
+        client, prefix, found = self.module.client("secretsmanager"), self.p["name_prefix"], {}
+        for purpose in ("database", "app"):
             tag = f"{prefix}/{purpose}"
             try:
                 candidates = [s for page in client.get_paginator("list_secrets").paginate(Filters=[
@@ -203,17 +200,8 @@ class Finder:
             if len(candidates) > 1:
                 self.module.fail_json(msg=f"{len(candidates)} secrets are tagged {SECRET_TAG}={tag} "
                                           f"({', '.join(sorted(s['Name'] for s in candidates))}): keep one")
-            if candidates:
-                found[purpose] = {"name": candidates[0]["Name"], "arn": candidates[0]["ARN"]}
-                continue
-            try:
-                described = client.describe_secret(SecretId=default)
-                arn = "" if described.get("DeletedDate") else described["ARN"]
-            except is_boto3_error_code("ResourceNotFoundException"):
-                arn = ""
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Could not describe the secret {default}")
-            found[purpose] = {"name": default, "arn": arn}
+            found[purpose] = ({"name": candidates[0]["Name"], "arn": candidates[0]["ARN"]} if candidates
+                              else {"name": "", "arn": ""})
         return found
 
     def read(self):

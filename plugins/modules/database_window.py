@@ -48,6 +48,11 @@ options:
     description: Seconds to wait for the database to apply the change.
     type: int
     default: 1800
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
 extends_documentation_fragment:
   - precedentum.deploy.attributes
   - amazon.aws.common.modules

@@ -13,8 +13,8 @@ description:
     running another role's tasks. Changes nothing.
   - Names follow the roles' convention under O(name_prefix) (C(<prefix>-vpc), C(<prefix>-alb), C(<prefix>/backend),
     ...); the few names an inventory may override are options here. The database's and the app's secrets are
-    found by their C(Secret) tag (C(<prefix>/database), C(<prefix>/app)) whatever their names, else by their
-    default names.
+    found by their C(Secret) tag (C(<prefix>/database), C(<prefix>/app)), which the roles that write them set,
+    whatever their names.
 options:
   name_prefix:
     description: The deployment's prefix, C(<precedentum_project>-<precedentum_environment>).
@@ -26,11 +26,6 @@ options:
     elements: str
     choices: [network, ecr, alb, cache, edge, rds, lightsail, storage, secrets]
     default: [network, ecr, alb, cache, edge, rds, lightsail, storage, secrets]
-  database:
-    description: Which database's secret is the database secret (the option's database provider).
-    type: str
-    choices: [rds, lightsail]
-    default: rds
   rds_instance_identifier:
     description: The DB instance's identifier when the inventory overrides it; empty for C(<prefix>-db).
     type: str
@@ -180,15 +175,14 @@ deployment:
         region: us-east-1
     secrets:
       description: >-
-        The C(database) and C(app) secrets, each with C(name) and C(arn) (C(arn) empty when it does not exist yet:
-        C(name) is then the default one).
+        The C(database) and C(app) secrets, each with C(name) and C(arn) (both empty when it does not exist yet).
       type: dict
       returned: when asked for
       sample:
         database:
           name: precedentum-testing/rds/master
           arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:precedentum-testing/rds/master-AbCdEf"
-        app: {name: precedentum-testing/django/app, arn: ""}
+        app: {name: "", arn: ""}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -200,7 +194,6 @@ def main():
         argument_spec=dict(
             name_prefix=dict(type="str", required=True),
             parts=dict(type="list", elements="str", choices=list(PARTS), default=list(PARTS)),
-            database=dict(type="str", choices=["rds", "lightsail"], default="rds"),
             rds_instance_identifier=dict(type="str", default=""),
             lightsail_service_name=dict(type="str", default=""),
             lightsail_database_name=dict(type="str", default=""),

@@ -155,6 +155,7 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.costs import (
     price,
     task_month,
 )
+from ansible_collections.precedentum.deploy.plugins.module_utils.ownership import is_ours
 
 GB = 1024**3
 FINAL = re.compile(r"^(?P<source>.+)-final-(?P<stamp>[0-9][0-9-]*)$")
@@ -170,13 +171,7 @@ class Scan:
         self.not_read = []
 
     def ours(self, tags, name=""):
-        if self.want and all(tags.get(k) == v for k, v in self.want.items()):
-            return True
-        if any(k in tags and tags[k] != v for k, v in self.want.items()):
-            return False
-        name = name or ""
-        return name == self.prefix or name.startswith((self.prefix + "-", self.prefix + "/")) or (
-            f"/{self.prefix}/" in name or name.startswith(f"/{self.prefix}-"))
+        return is_ours(tags, name, self.want, self.prefix)
 
     def add(self, service, kind, name, monthly=0.0, note="", tags=None, label=None):
         if self.ours(tags or {}, label if label is not None else name):

@@ -636,10 +636,5 @@ class _NamedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(self.sock, server_hostname=self._name)
 
 
-def describe(sites: Sites) -> str:
-    """What is served, for a failing test's message."""
-    return json.dumps({f"{name}:{port}": local for (name, port), local in sorted(sites.names.items())}, indent=1)
-
-
-__all__ = ["LocalCA", "Sites", "choose_rule", "condition_matches", "describe", "redirect_location",
+__all__ = ["LocalCA", "Sites", "choose_rule", "condition_matches", "redirect_location",
            "usable_targets"]

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import tarfile
-from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.harness.ansible import REPO, run_playbook
+from tests.harness.collection import BIN, build, copy_checkout, galaxy_env
 
-BIN = Path(sys.executable).parent
 SHARED = yaml.safe_load((REPO / "group_vars/all.yml").read_text())
 
 
@@ -20,11 +18,8 @@ SHARED = yaml.safe_load((REPO / "group_vars/all.yml").read_text())
 def installed(tmp_path_factory):
     """The collection built with ansible-galaxy and installed into a folder of its own."""
     tmp = tmp_path_factory.mktemp("collection")
-    # Run from tmp so that the checkout's ansible.cfg (which links the checkout itself) is not used.
-    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp), "ANSIBLE_HOME": str(tmp / ".ansible")}
-    subprocess.run([BIN / "ansible-galaxy", "collection", "build", str(REPO), "--output-path", str(tmp)],
-                   cwd=tmp, env=env, check=True, capture_output=True)
-    (tarball,) = tmp.glob("precedentum-deploy-*.tar.gz")
+    env = galaxy_env(tmp)
+    tarball = build(REPO, tmp)
     subprocess.run([BIN / "ansible-galaxy", "collection", "install", str(tarball), "-p", str(tmp / "coll"),
                     "--no-deps"], cwd=tmp, env=env, check=True, capture_output=True)
     return {"tmp": tmp, "tarball": tarball, "collections": tmp / "coll", "env": env}
@@ -46,20 +41,13 @@ def test_tarball_has_the_collection_and_no_caches(installed):
 
 def test_a_report_and_the_test_output_stay_out_of_a_rebuilt_tarball(tmp_path):
     """The cost role writes reports/ in the checkout by default; a tarball built after it holds none."""
-    checkout = tmp_path / "checkout"
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for name in files.decode().split("\0"):
-        if name and (REPO / name).is_file():
-            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
-            (checkout / name).write_bytes((REPO / name).read_bytes())
+    checkout = copy_checkout(tmp_path / "checkout")
     for leftover in ("reports/cost-plan.md", "tests/output/junit.xml"):
         (checkout / leftover).parent.mkdir(parents=True, exist_ok=True)
         (checkout / leftover).write_text("left by a run\n")
-    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "ANSIBLE_HOME": str(tmp_path / ".ansible")}
-    subprocess.run([BIN / "ansible-galaxy", "collection", "build", str(checkout), "--output-path", str(tmp_path)],
-                   cwd=tmp_path, env=env, check=True, capture_output=True)
-    (tarball,) = tmp_path.glob("precedentum-deploy-*.tar.gz")
-    names = tarfile.open(tarball).getnames()
+    out = tmp_path / "out"
+    out.mkdir()
+    names = tarfile.open(build(checkout, out)).getnames()
     assert "playbooks/week1.yml" in names
     assert not [n for n in names if n.startswith(("reports", "tests/output"))], names
 

@@ -1,5 +1,5 @@
 """deployment_info, the one discovery the roles share, against resources made directly through the emulator's
-API: found by the roles' names, by the overridden names, and the secrets by their tag whatever their names."""
+API: found by the roles' names, by the overridden names, and the secrets by their tag alone, whatever their names."""
 
 from __future__ import annotations
 
@@ -28,9 +28,7 @@ def test_an_empty_account_has_nothing_and_says_so(emulator):
     assert found["edge"] == {"distribution": {}, "domain_name": ""}
     assert found["rds"]["exists"] is False and found["rds"]["identifier"] == f"{PREFIX}-db"
     assert found["storage"]["bucket"] == ""
-    # Not made yet: the default names, no ARN.
-    assert found["secrets"] == {"database": {"name": f"{PREFIX}/rds/master", "arn": ""},
-                                "app": {"name": f"{PREFIX}/django/app", "arn": ""}}
+    assert found["secrets"] == {"database": {"name": "", "arn": ""}, "app": {"name": "", "arn": ""}}
 
 
 def test_the_parts_of_a_deployment_by_their_names(emulator):
@@ -81,16 +79,17 @@ def test_secrets_by_their_tag_whatever_their_names(emulator):
         return sm.create_secret(Name=name, SecretString="{}", Tags=[
             {"Key": k, "Value": v} for k, v in {**TAGS, "Secret": f"{prefix}/{purpose}"}.items()])["ARN"]
 
-    # Made before the tag: found by the default name.
-    default_app = sm.create_secret(Name=f"{PREFIX}/django/app", SecretString="{}")["ARN"]
+    # Untagged, even under the roles' default name: not this deployment's as far as discovery knows.
+    sm.create_secret(Name=f"{PREFIX}/django/app", SecretString="{}")
     db = secret("team/database-credentials", "database")
     secret("other-env/db", "database", prefix="precedentum-production")  # another environment's
+    app = secret("team/app", "app")
     found = find(emulator, parts=["secrets"])["secrets"]
     assert found == {"database": {"name": "team/database-credentials", "arn": db},
-                     "app": {"name": f"{PREFIX}/django/app", "arn": default_app}}
-    # The ultra-lean option's database secret has its own default name.
-    assert find(emulator, parts=["secrets"], database="lightsail")["secrets"]["database"]["name"] == \
-        "team/database-credentials"
+                     "app": {"name": "team/app", "arn": app}}
+    # Deleted (recoverable for a while): gone as far as the phases are concerned.
+    sm.delete_secret(SecretId="team/app", RecoveryWindowInDays=7)
+    assert find(emulator, parts=["secrets"])["secrets"]["app"] == {"name": "", "arn": ""}
 
     # Two of them for one deployment: which one the app uses is not for discovery to guess.
     secret("team/another", "database")

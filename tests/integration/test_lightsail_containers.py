@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.containers import ContainerWorld, app_checkout, commit
 from tests.harness.docker_engine import docker
 from tests.harness.testers import JUDGE, cannot_log_in, first_visit
+from tests.harness.walkthrough import team
 
 pytestmark = pytest.mark.slow
 PREFIX = "precedentum-lite"
-TEAM = yaml.safe_load((REPO / "scripts" / "demo-vars.yml").read_text())
+TEAM = team()
 
 
 @pytest.fixture

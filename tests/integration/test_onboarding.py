@@ -132,8 +132,10 @@ def test_first_access_by_a_link_django_accepts(emulator, postgres, prebuilt, tmp
     assert no_key.rc != 0 and f"{PREFIX}/django/app" in no_key.flat, no_key
     assert accounts(postgres, dbname) == {}, "accounts were written without a way in"
     key = "django-insecure-" + "k" * 40
+    # As week 2 writes it: tagged as the deployment's app secret.
     emulator.client("secretsmanager").create_secret(Name=f"{PREFIX}/django/app",
-                                                    SecretString=json.dumps({"secret_key": key}))
+                                                    SecretString=json.dumps({"secret_key": key}),
+                                                    Tags=[{"Key": "Secret", "Value": f"{PREFIX}/app"}])
     done = play()
     assert done.rc == 0, done
     assert key not in done.output

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,52 +15,31 @@ import pytest
 import yaml
 
 from tests.harness.ansible import REPO
+from tests.harness.collection import BIN, build, copy_checkout, galaxy_env
 
-BIN = Path(sys.executable).parent
 GALAXY = yaml.safe_load((REPO / "galaxy.yml").read_text())
 MODULES = sorted(p.stem for p in (REPO / "plugins/modules").glob("*.py"))
 FILTERS = sorted(p.stem for p in (REPO / "plugins/filter").glob("*.py"))
 ROLES = sorted(p.parent.parent.name for p in (REPO / "roles").glob("*/meta/argument_specs.yml"))
 
-# Automation Hub's importer settings (the certified-content checks), less running ansible-test in a
-# container it would pull: tests/test_sanity.py runs ansible-test sanity on the checkout.
+# Automation Hub's importer settings (the certified-content checks), less two that run elsewhere in the suite:
+# ansible-test in a container it would pull (tests/test_sanity.py runs ansible-test sanity on the checkout), and
+# ansible-lint, which tests/test_lint.py runs on the checkout with the production profile (the strictest; the
+# tarball holds a subset of the checkout's files), so that the suite does not lint the same files twice.
 AUTOMATION_HUB = """[galaxy-importer]
 CHECK_REQUIRED_TAGS = True
 REQUIRE_V1_OR_GREATER = True
 CHECK_CHANGELOG = True
 RUN_ANSIBLE_DOC = True
-RUN_ANSIBLE_LINT = True
-OFFLINE_ANSIBLE_LINT = True
+RUN_ANSIBLE_LINT = False
 RUN_FLAKE8 = True
 RUN_ANSIBLE_TEST = False
 """
 
 
-def env_for(tmp: Path) -> dict:
-    return {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp), "ANSIBLE_HOME": str(tmp / ".ansible"),
-            "LANG": "C.UTF-8"}
-
-
-def build(source: Path, out: Path) -> Path:
-    subprocess.run([BIN / "ansible-galaxy", "collection", "build", str(source), "--output-path", str(out)],
-                   cwd=out, env=env_for(out), check=True, capture_output=True)
-    (tarball,) = out.glob("precedentum-deploy-*.tar.gz")
-    return tarball
-
-
-def copy_checkout(dest: Path, leave_out=()) -> Path:
-    """The checkout's files (git's list) in a folder of their own."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for name in files.decode().split("\0"):
-        if name and (REPO / name).is_file() and not name.startswith(tuple(leave_out)):
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, dest / name, follow_symlinks=False)
-    return dest
-
-
 def importer(tarball: Path, tmp: Path):
     (tmp / "importer.cfg").write_text(AUTOMATION_HUB)
-    env = {**env_for(tmp), "GALAXY_IMPORTER_CONFIG": str(tmp / "importer.cfg")}
+    env = {**galaxy_env(tmp), "GALAXY_IMPORTER_CONFIG": str(tmp / "importer.cfg")}
     return subprocess.run([sys.executable, "-m", "galaxy_importer.main", str(tarball)], cwd=tmp, env=env,
                           capture_output=True, text=True, timeout=900, check=False)
 
@@ -76,7 +54,7 @@ def test_galaxy_importer_accepts_the_tarball_with_automation_hubs_settings(tarba
     run = importer(tarball, tarball.parent)
     output = run.stdout + run.stderr
     assert run.returncode == 0 and "Importer processing completed successfully" in output, output[-4000:]
-    # No lint finding (ansible-lint, flake8, ansible-doc) on the way, but flake8's W503: the importer enables
+    # No lint finding (flake8, ansible-doc) on the way, but flake8's W503: the importer enables
     # both W503 and W504 (a line break before, and after, a binary operator), so every expression split at an
     # operator gets one; the code breaks before them, as PEP 8 recommends (flake8 itself ignores both).
     findings = [line for line in output.splitlines() if line.startswith(("WARNING", "ERROR"))]
@@ -106,7 +84,7 @@ def test_galaxy_importer_refuses_a_version_below_1(tmp_path):
 
 
 def test_the_execution_environment_files_give_the_collections_requirements(tarball, tmp_path):
-    env = env_for(tmp_path)
+    env = galaxy_env(tmp_path)
     subprocess.run([BIN / "ansible-galaxy", "collection", "install", str(tarball), "-p", str(tmp_path / "coll"),
                     "--no-deps"], cwd=tmp_path, env=env, check=True, capture_output=True)
     found = yaml.safe_load(subprocess.run([BIN / "ansible-builder", "introspect", "--sanitize", str(tmp_path / "coll")],

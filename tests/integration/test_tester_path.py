@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX
 from tests.harness.containers import ContainerWorld, app_checkout
 from tests.harness.testers import JUDGE, cannot_log_in, first_visit
+from tests.harness.walkthrough import team
 
 pytestmark = pytest.mark.slow
-TEAM = yaml.safe_load((REPO / "scripts" / "demo-vars.yml").read_text())
+TEAM = team()
 DOMAIN = TEAM["alb_https_domain"]
 SITE = f"https://{DOMAIN}/"
 

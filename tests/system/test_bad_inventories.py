@@ -16,6 +16,9 @@ BAD_INPUTS = [
     # network filter's other shapes are in tests/unit/test_network_filter.py (pure logic, no playbook run).
     # the inventory's option and names (playbooks/tasks/option.yml, before every playbook)
     ("an unknown option (tier)", {"precedentum_option": "enterprise"}, "precedentum_option"),
+    ("an unknown platform", {"precedentum_platform": "kubernetes"}, "precedentum_platform"),
+    ("the lean option on Lightsail's containers with RDS", {"precedentum_platform": "lightsail"},
+     "precedentum_platform"),
     ("a budget of zero", {"precedentum_budget_usd": 0}, "precedentum_budget_usd"),
     ("a region that is not one", {"precedentum_region": "moon-base-1"}, "precedentum_region"),
     ("a project name with a space", {"precedentum_project": "legal research"}, "precedentum_project"),

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.harness.ansible import REPO, run_module, run_playbook
 from tests.harness.aws_state import (
@@ -33,13 +32,14 @@ from tests.harness.aws_state import (
     recorded_actions,
 )
 from tests.harness.fixture_db import stand_in_for_rds
+from tests.harness.walkthrough import team
 
 pytestmark = pytest.mark.slow
 SENDER = "team@precedentum.example"
 
 
 def site_vars(tmp_path, postgres) -> dict:
-    extra = yaml.safe_load((REPO / "scripts" / "demo-vars.yml").read_text())
+    extra = team()
     extra.update({"onboarding_message_dir": str(tmp_path / "messages"), "onboarding_send_email": True,
                   "onboarding_sender": SENDER, "onboarding_db_host_override": "127.0.0.1",
                   "onboarding_db_port_override": postgres.port, "cost_report_dir": str(tmp_path / "reports"),

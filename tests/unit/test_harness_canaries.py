@@ -40,7 +40,7 @@ def test_each_patched_name_is_where_the_patch_expects_it(module, path, parameter
 
 
 def test_the_ansiballz_cache_directory_is_still_read_from_constants():
-    import ansible.executor.module_common as module_common
+    from ansible.executor import module_common
 
     source = inspect.getsource(module_common)
     assert hasattr(module_common, "C") and "C.DEFAULT_LOCAL_TMP, 'ansiballz_cache'" in source, (
