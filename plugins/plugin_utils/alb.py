@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool, to_int
 
 MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 # Characters an ALB path pattern may hold (case sensitive, * and ? wildcards).
@@ -21,13 +21,6 @@ def _domain_error(var, name):
     if len(labels) < 2 or len(name) > 253 or not all(LABEL_RE.match(label) for label in labels):
         return f"{var}: {name!r} is not a domain name such as app.example.com (lower case, no dot at the end)"
     return None
-
-
-def _int(value):
-    try:
-        return int(str(value), 10)
-    except (TypeError, ValueError):
-        return None
 
 
 def alb_input_errors(inputs):
@@ -46,7 +39,7 @@ def alb_input_errors(inputs):
     if not MATCHER_RE.match(str(inputs["alb_health_check_matcher"])):
         errors.append(f"alb_health_check_matcher: {inputs['alb_health_check_matcher']!r} is not HTTP codes "
                       "such as 200, 200,302 or 200-399")
-    interval, timeout = _int(inputs["alb_health_check_interval"]), _int(inputs["alb_health_check_timeout"])
+    interval, timeout = to_int(inputs["alb_health_check_interval"]), to_int(inputs["alb_health_check_timeout"])
     if interval is None or not 5 <= interval <= 300:
         errors.append(f"alb_health_check_interval: {inputs['alb_health_check_interval']}; AWS takes 5 to 300 seconds")
     if timeout is None or not 2 <= timeout <= 120:
@@ -56,16 +49,16 @@ def alb_input_errors(inputs):
             f"alb_health_check_timeout: {timeout} s must be less than alb_health_check_interval ({interval} s)"
         )
     for var in ("alb_healthy_threshold", "alb_unhealthy_threshold"):
-        value = _int(inputs[var])
+        value = to_int(inputs[var])
         if value is None or not 2 <= value <= 10:
             errors.append(f"{var}: {inputs[var]}; AWS takes 2 to 10")
     for var in ("alb_backend_port", "alb_frontend_port"):
-        value = _int(inputs[var])
+        value = to_int(inputs[var])
         if value is None or not 1 <= value <= 65535:
             errors.append(f"{var}: {inputs[var]} is not a TCP port (1-65535)")
     ranges = {"alb_deregistration_delay": (0, 3600), "alb_idle_timeout": (1, 4000), "alb_wait_timeout": (1, 7200)}
     for var, (low, high) in ranges.items():
-        value = _int(inputs[var])
+        value = to_int(inputs[var])
         if value is None or not low <= value <= high:
             errors.append(f"{var}: {inputs[var]}; takes {low} to {high} seconds")
     return errors
@@ -89,7 +82,7 @@ def alb_https_input_errors(inputs):
     if not re.match(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$", str(inputs["alb_https_ssl_policy"])):
         errors.append(f"alb_https_ssl_policy: {inputs['alb_https_ssl_policy']!r} is not an ELB security policy "
                       "(e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)")
-    wait = _int(inputs["alb_https_certificate_wait_timeout"])
+    wait = to_int(inputs["alb_https_certificate_wait_timeout"])
     if wait is None or not 1 <= wait <= 3600:
         errors.append(f"alb_https_certificate_wait_timeout: {inputs['alb_https_certificate_wait_timeout']}; "
                       "takes 1 to 3600 seconds")

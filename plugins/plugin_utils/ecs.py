@@ -13,6 +13,7 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import (
     target_strategy,
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool, to_int, to_number
+from ansible_collections.precedentum.deploy.plugins.plugin_utils.environment import ENV_NAME_RE, environment_errors
 
 # Fargate's CPU units and the memory (MiB) each allows (Linux, platform 1.4).
 FARGATE_MEMORY = {
@@ -26,9 +27,7 @@ FARGATE_MEMORY = {
 }
 LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653]
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Names of plain environment variables that would hold a secret in clear text in the task definition.
-SECRET_NAME_RE = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL", re.I)
 DATABASE_SECRET_KEYS = {"host", "port", "dbname", "username", "password", "engine", "dbInstanceIdentifier"}
 # Docker tag grammar.
 IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -51,20 +50,9 @@ def _size_errors(inputs, service):
 
 
 def _environment_errors(var, environment, reserved):
-    errors = []
-    if not isinstance(environment, dict):
-        return [f"{var}: must be a mapping of names to values, got {type(environment).__name__}"]
-    for name, value in environment.items():
-        if not isinstance(name, str) or not ENV_NAME_RE.match(name):
-            errors.append(f"{var}: {name!r} is not a valid environment variable name")
-        elif SECRET_NAME_RE.search(name):
-            errors.append(f"{var}: {name} looks like a secret; plain environment is visible to anyone who can "
-                          "read the task definition. Keep it in Secrets Manager (see the ecs role's README)")
-        elif name in reserved:
-            errors.append(f"{var}: {name} is set by the role from Secrets Manager; choose another name")
-        if isinstance(value, (dict, list)) or value is None:
-            errors.append(f"{var}: the value of {name} must be a string or a number")
-    return errors
+    return environment_errors(var, environment, reserved,
+                              "plain environment is visible to anyone who can read the task definition. Keep it in "
+                              "Secrets Manager (see the ecs role's README)", " from Secrets Manager")
 
 
 def ecs_input_errors(inputs):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
+from ansible_collections.precedentum.deploy.plugins.plugin_utils.environment import environment_errors
 
 POWERS = ("nano", "micro", "small", "medium", "large", "xlarge")
 BUNDLES = ("micro", "micro_ha")
@@ -14,33 +15,15 @@ ENGINE_VERSIONS = ("12", "13", "14", "15", "16")
 SERVICE_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 DB_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,254}$")
 IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SECRET_NAME_RE = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL", re.I)
 RESERVED = {"DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_ENGINE",
             "PRECEDENTUM_BACKEND_URL"}
 BACKUP_RE = re.compile(r"^\d{2}:\d{2}-\d{2}:\d{2}$")
 MAINTENANCE_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}-(mon|tue|wed|thu|fri|sat|sun):\d{2}:\d{2}$")
 
 
-def _int(value):
-    return to_int(value)
-
-
 def _environment_errors(var, environment):
-    if not isinstance(environment, dict):
-        return [f"{var}: must be a mapping of names to values, got {type(environment).__name__}"]
-    errors = []
-    for name, value in environment.items():
-        if not isinstance(name, str) or not ENV_NAME_RE.match(name):
-            errors.append(f"{var}: {name!r} is not a valid environment variable name")
-        elif SECRET_NAME_RE.search(name):
-            errors.append(f"{var}: {name} looks like a secret; keep secrets in Secrets Manager (the role passes "
-                          "the database's and Django's from there)")
-        elif name in RESERVED:
-            errors.append(f"{var}: {name} is set by the role; choose another name")
-        if isinstance(value, (dict, list)) or value is None:
-            errors.append(f"{var}: the value of {name} must be a string or a number")
-    return errors
+    return environment_errors(var, environment, RESERVED, "keep secrets in Secrets Manager (the role passes the "
+                              "database's and Django's from there)", "")
 
 
 def _command_errors(var, command):
@@ -55,7 +38,7 @@ def lightsail_input_errors(inputs):
     if i.get("lightsail_container_power") not in POWERS:
         errors.append(f"lightsail_container_power: {i.get('lightsail_container_power')!r} is not one of "
                       f"{', '.join(POWERS)}")
-    scale = _int(i.get("lightsail_container_scale"))
+    scale = to_int(i.get("lightsail_container_scale"))
     if scale is None or not 1 <= scale <= 20:
         errors.append(f"lightsail_container_scale: {i.get('lightsail_container_scale')!r} must be 1 to 20 nodes")
     if not SERVICE_NAME_RE.match(str(i.get("lightsail_service_name", ""))):
@@ -83,10 +66,10 @@ def lightsail_input_errors(inputs):
         if window and not MAINTENANCE_RE.match(window):
             errors.append("lightsail_database_maintenance_window: ddd:hh24:mi-ddd:hh24:mi in UTC, or empty")
     for var in ("lightsail_backend_port", "lightsail_frontend_port"):
-        port = _int(i.get(var))
+        port = to_int(i.get(var))
         if port is None or not 1 <= port <= 65535:
             errors.append(f"{var}: {i.get(var)!r} is not a port (1 to 65535)")
-    if _int(i.get("lightsail_backend_port")) == _int(i.get("lightsail_frontend_port")):
+    if to_int(i.get("lightsail_backend_port")) == to_int(i.get("lightsail_frontend_port")):
         errors.append("lightsail_frontend_port: must differ from lightsail_backend_port (the containers share a node)")
     for var in ("lightsail_backend_environment", "lightsail_frontend_environment"):
         errors += _environment_errors(var, i.get(var))
@@ -98,11 +81,11 @@ def lightsail_input_errors(inputs):
     path = str(i.get("lightsail_health_check_path", ""))
     if not path.startswith("/"):
         errors.append(f"lightsail_health_check_path: {path!r} must start with /")
-    days = _int(i.get("lightsail_secret_recovery_days"))
+    days = to_int(i.get("lightsail_secret_recovery_days"))
     if days is None or not (days == 0 or 7 <= days <= 30):
         errors.append(f"lightsail_secret_recovery_days: {i.get('lightsail_secret_recovery_days')!r} must be 0 "
                       "(delete at once) or 7 to 30")
-    timeout = _int(i.get("lightsail_wait_timeout"))
+    timeout = to_int(i.get("lightsail_wait_timeout"))
     if timeout is None or not 1 <= timeout <= 3600:
         errors.append(f"lightsail_wait_timeout: {i.get('lightsail_wait_timeout')!r} must be 1 to 3600 seconds")
     email = str(i.get("lightsail_superuser_email", ""))

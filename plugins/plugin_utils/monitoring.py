@@ -142,20 +142,16 @@ def monitoring_input_errors(inputs):
     for var, low, high in ranges:
         if var not in inputs:  # the week-4 inputs, checked where they are given
             continue
-        value = _number(inputs[var])
+        value = to_number(inputs[var])
         if value is None or not low <= value <= high:
             errors.append(f"{var}: {inputs[var]!r} must be a number from {low} to {high}")
-    period = _number(inputs["monitoring_alarm_period"])
+    period = to_number(inputs["monitoring_alarm_period"])
     if period not in (10, 30) and (period is None or period < 60 or period % 60):
         errors.append(f"monitoring_alarm_period: {inputs['monitoring_alarm_period']!r}; CloudWatch takes 10, 30 "
                       "or a multiple of 60 seconds")
     alerts = inputs["monitoring_budget_alerts_usd"]
-    values = [_number(a) for a in alerts] if isinstance(alerts, list) else [None]
+    values = [to_number(a) for a in alerts] if isinstance(alerts, list) else [None]
     if None in values or any(v <= 0 for v in values) or values != sorted(set(values)) or len(values) > 9:
         errors.append(f"monitoring_budget_alerts_usd: {alerts!r} must be up to 9 amounts above 0, rising "
                       "(e.g. [10, 30, 50])")
     return errors
-
-
-def _number(value):
-    return to_number(value)

@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
+from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool, to_int
 
 IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 VERSION_RE = re.compile(r"^\d+(\.\d+)?$")
 RESERVED_USERS = {"rdsadmin", "rdsrepladmin", "rds_superuser", "public"}
-
-
-def _int(value):
-    """The argument spec accepts "25" for an int but leaves the variable a string: convert alike."""
-    try:
-        return int(str(value), 10)
-    except (TypeError, ValueError):
-        return None
-
-
-def _bool(value):
-    return bool(to_bool(value))
 
 
 def _major(version):
@@ -38,13 +26,14 @@ def rds_replacement_problems(current, desired):
     if current.get("engine") and current["engine"] != "postgres":
         problems.append(f"{ident} runs {current['engine']}, not postgres; this role manages PostgreSQL only")
     size = current.get("allocated_storage")
-    if size is not None and _int(desired["rds_allocated_storage"]) < size:
+    if size is not None and to_int(desired["rds_allocated_storage"]) < size:
         problems.append(
             f"rds_allocated_storage is {desired['rds_allocated_storage']} GB but {ident} already has {size} GB: "
             "RDS storage can grow but never shrink. Keep it at least {size}, or dump, destroy and reload".replace(
                 "{size}", str(size))
         )
-    if "storage_encrypted" in current and bool(current["storage_encrypted"]) != _bool(desired["rds_storage_encrypted"]):
+    encrypted = bool(to_bool(desired["rds_storage_encrypted"]))
+    if "storage_encrypted" in current and bool(current["storage_encrypted"]) != encrypted:
         problems.append(
             f"rds_storage_encrypted is {desired['rds_storage_encrypted']} but {ident} was created with "
             f"{current['storage_encrypted']}: encryption cannot change in place (restore a snapshot copy instead)"
@@ -66,7 +55,7 @@ def rds_replacement_problems(current, desired):
                 f"rds_engine_version {desired['rds_engine_version']} is older than {ident}'s "
                 f"{current['engine_version']}: PostgreSQL cannot be downgraded in place"
             )
-        elif want > have and not _bool(desired.get("rds_allow_major_version_upgrade")):
+        elif want > have and not to_bool(desired.get("rds_allow_major_version_upgrade")):
             problems.append(
                 f"rds_engine_version {desired['rds_engine_version']} is a major upgrade from "
                 f"{current['engine_version']}: take a snapshot, check the app against it, then set "
@@ -118,12 +107,12 @@ def rds_input_errors(inputs):
             f"rds_instance_identifier: {ident!r} must be 1-63 lowercase letters, digits and single hyphens, "
             "starting with a letter"
         )
-    numbers = {k: _int(inputs[k]) for k in ("rds_allocated_storage", "rds_backup_retention_days",
+    numbers = {k: to_int(inputs[k]) for k in ("rds_allocated_storage", "rds_backup_retention_days",
                                             "rds_secret_recovery_days", "rds_port", "rds_wait_timeout",
                                             "rds_wait_delay")}
     if not 20 <= numbers["rds_allocated_storage"] <= 65536:
         errors.append(f"rds_allocated_storage: {inputs['rds_allocated_storage']} GB; RDS PostgreSQL takes 20 to 65536")
-    most = _int(inputs.get("rds_max_allocated_storage", 0))
+    most = to_int(inputs.get("rds_max_allocated_storage", 0))
     if most and (most > 65536 or most * 10 < numbers["rds_allocated_storage"] * 11):
         errors.append(
             f"rds_max_allocated_storage: {most} GB; storage autoscaling needs a ceiling at least 10% above "

@@ -22,11 +22,15 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT_SECONDS = 30
+# Chromium's own error page when the machine's network configuration changed while a page loaded: here, the Docker
+# engine adding or removing another test's network. The site was never asked; the page is loaded again.
+NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
 
 
 def unavailable() -> str:
@@ -92,8 +96,12 @@ class Chromium:
 
     # --- what a tester does ------------------------------------------------------------------------------------
 
-    def open(self, url: str) -> None:
-        self.driver.get(url)
+    def open(self, url: str, attempts: int = 3) -> None:
+        for attempt in range(attempts):
+            self.driver.get(url)
+            if NETWORK_CHANGED not in (self.driver.page_source or "") or attempt == attempts - 1:
+                return
+            time.sleep(1)
 
     def wait_for(self, css: str, timeout: float = WAIT_SECONDS):
         from selenium.webdriver.common.by import By

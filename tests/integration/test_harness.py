@@ -1,4 +1,4 @@
-"""The test equipment itself: the emulator launcher and the throwaway PostgreSQL."""
+"""The test equipment itself: the emulator launcher, the throwaway PostgreSQL and the browser."""
 
 from __future__ import annotations
 
@@ -63,3 +63,27 @@ def test_postgres_fixture_is_a_real_server(postgres):
     postgres.psql("CREATE TABLE judges (name text); INSERT INTO judges VALUES ('a'), ('b')", dbname="harness_check")
     assert postgres.psql("SELECT count(*) FROM judges", dbname="harness_check") == "2"
     assert postgres.psql("SHOW server_version_num").isdigit()
+
+
+def test_the_browser_loads_a_page_again_after_chromiums_network_change_error():
+    """Another test's Docker network appearing while Chromium loads a page makes Chromium show ERR_NETWORK_CHANGED
+    without asking the site: the tester's step loads the page again rather than failing on a page never served."""
+    from tests.harness.browser import Chromium
+
+    class Driver:
+        def __init__(self, pages):
+            self.pages, self.asked, self.page_source = list(pages), [], ""
+
+        def get(self, url):
+            self.asked.append(url)
+            self.page_source = self.pages.pop(0)
+
+    chromium = Chromium.__new__(Chromium)
+    chromium.driver = Driver(["<div>net::ERR_NETWORK_CHANGED</div>", '<a id="login-link">Log in</a>'])
+    chromium.open("https://site.example/")
+    assert chromium.driver.asked == ["https://site.example/"] * 2
+    assert "login-link" in chromium.driver.page_source
+    # A site that really fails is not hidden: after the attempts, the error page stays for the step to report.
+    chromium.driver = Driver(["net::ERR_NETWORK_CHANGED"] * 3)
+    chromium.open("https://site.example/")
+    assert len(chromium.driver.asked) == 3 and "ERR_NETWORK_CHANGED" in chromium.driver.page_source
