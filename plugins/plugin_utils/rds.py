@@ -108,8 +108,8 @@ def rds_input_errors(inputs):
             "starting with a letter"
         )
     numbers = {k: to_int(inputs[k]) for k in ("rds_allocated_storage", "rds_backup_retention_days",
-                                            "rds_secret_recovery_days", "rds_port", "rds_wait_timeout",
-                                            "rds_wait_delay")}
+                                              "rds_secret_recovery_days", "rds_port", "rds_wait_timeout",
+                                              "rds_wait_delay")}
     if not 20 <= numbers["rds_allocated_storage"] <= 65536:
         errors.append(f"rds_allocated_storage: {inputs['rds_allocated_storage']} GB; RDS PostgreSQL takes 20 to 65536")
     most = to_int(inputs.get("rds_max_allocated_storage", 0))

@@ -72,6 +72,16 @@ def test_group_vars_are_loaded_from_a_checkout():
                                      "region": SHARED["precedentum_region"], "option": "ultra_lean"}
 
 
+@pytest.mark.parametrize(("inventory", "extra", "providers"), [
+    ("lean", {}, ("ecs", "rds")), ("production", {}, ("ecs", "rds")), ("ultra_lean", {}, ("lightsail", "lightsail")),
+    ("ultra_lean", {"lightsail_database": "sqlite"}, ("lightsail", "sqlite"))])
+def test_each_inventory_names_its_providers(inventory, extra, providers):
+    run = run_playbook(str(REPO / "playbooks/settings.yml"), {"PATH": f"{BIN}:/usr/bin:/bin"},
+                       inventory=f"inventories/{inventory}", extra_vars=extra or None)
+    assert run.rc == 0, run
+    assert (_value(run.output, "platform"), _value(run.output, "database")) == providers, run.output[-1500:]
+
+
 def test_group_vars_are_loaded_from_the_installed_collection(installed):
     env = {**installed["env"], "ANSIBLE_COLLECTIONS_PATH": str(installed["collections"])}
     run = run_playbook("precedentum.deploy.settings", env, inventory=str(REPO / "inventories/ultra_lean"),

@@ -59,4 +59,3 @@ print(zipimport._compile_source.__name__, botocore.loaders.JSONFileLoader._load_
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["_cached_compile_source", "_load_file", "_Constants", "run_with_plugins_loaded"], (
         f"a harness patch did not apply: {run.stdout} {run.stderr[-500:]}")
-
