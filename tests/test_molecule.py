@@ -1,43 +1,51 @@
-"""The molecule scenarios (molecule/<role>/), each against an emulator of its own."""
+"""The molecule scenarios (molecule/<role>/): one per role, each against an emulator of its own; after each,
+the account holds nothing the scenario made (the databases' final snapshots aside).
+
+`make test` runs a scenario either here or inside the integration test of its role, which runs the scenario's
+converge, idempotence and verify in place of its own converge and re-run (HOSTED): a scenario is not run twice.
+Within the suite's time budget, `make test` runs the scenarios of IN_MAKE_TEST and the hosted ones;
+`make molecule` runs every scenario here, on its own."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.harness.ansible import REPO, module_runner
-from tests.harness.module_runner import SOCKET_VAR
+from tests.harness.ansible import REPO
+from tests.harness.aws_state import account_inventory, added
+from tests.harness.emulator import HOST
+from tests.harness.molecule import Scenario
 
 SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.yml"))
-# network, rds and alb run the same converge / idempotence / verify / destroy as their integration
-# tests (tests/integration/test_network.py, test_rds.py, test_alb.py), which check more; `make test`
-# runs only the ecr scenario (the cheapest: it shows the molecule setup works) to keep the suite
-# within its time budget, and `make molecule` runs every scenario.
-if os.environ.get("PRECEDENTUM_ALL_MOLECULE") != "1":
-    SCENARIOS = [s for s in SCENARIOS if s == "ecr"]
+# The scenarios an integration test runs (converge, idempotence, verify; destroy after its own destroy).
+HOSTED = {"ecr": "tests/integration/test_ecr.py", "storage": "tests/integration/test_storage.py",
+          "alb": "tests/integration/test_alb.py", "rds": "tests/integration/test_rds.py"}
+IN_MAKE_TEST = {"cost", "lightsail"}
+# Scenarios that write into the database: a PostgreSQL server stands in for it (molecule/onboarding/prepare.yml).
+NEEDS_POSTGRESQL = {"onboarding"}
+ALL = os.environ.get("PRECEDENTUM_ALL_MOLECULE") == "1"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_molecule_scenario(scenario, emulator, tmp_path):
-    env = emulator.env()
-    env.update({
-        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
-        "ANSIBLE_NOCOLOR": "1",
-        "NO_COLOR": "1",
-        # Keep molecule's own files per test, so scenarios never see each other's leftovers.
-        "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule"),
-        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-    })
-    runner = module_runner(env)
-    if runner is not None:  # the ecr scenario's plays take the runner's client as their interpreter
-        env.update({SOCKET_VAR: runner.socket, "PRECEDENTUM_MOLECULE_PYTHON": runner.interpreter})
-    proc = subprocess.run([Path(sys.executable).parent / "molecule", "test", "-s", scenario], cwd=REPO, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1200, check=False)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"molecule test -s {scenario} failed:\n{output[-8000:]}"
-    assert "idempotence" in output and "verify" in output
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if ALL or s in IN_MAKE_TEST])
+def test_molecule_scenario(scenario, emulator, tmp_path, request):
+    env = {}
+    if scenario in NEEDS_POSTGRESQL:
+        env["PRECEDENTUM_MOLECULE_POSTGRES"] = f"{HOST}:{request.getfixturevalue('postgres').port}"
+    empty = account_inventory(emulator)
+    run = Scenario(emulator, scenario, tmp_path, env).run("test")
+    assert run.rc == 0, f"molecule test -s {scenario} failed:\n{run.output[-8000:]}"
+    assert "idempotence" in run.output and "verify" in run.output
+    left = added(empty, account_inventory(emulator))
+    for kept in ("db-snapshot", "lightsail-snapshot"):  # the databases' final snapshots, as destroy.yml keeps them
+        left.pop(kept, None)
+    assert left == {}, f"molecule test -s {scenario} left {left}"
+
+
+def test_every_role_has_a_scenario():
+    roles = sorted(p.name for p in (REPO / "roles").iterdir() if (p / "tasks" / "main.yml").exists())
+    assert [r for r in roles if r not in SCENARIOS] == []
+    assert not IN_MAKE_TEST & set(HOSTED)
+    for scenario, test in HOSTED.items():
+        assert f'"{scenario}"' in (REPO / test).read_text(), f"{test} does not run the {scenario} scenario"

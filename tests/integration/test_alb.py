@@ -1,10 +1,12 @@
-"""The alb role (phase 1.4), verified through the ELBv2 API."""
+"""The alb role (phase 1.4), verified through the ELBv2 API; its converge, idempotence, verify and destroy are its
+molecule scenario's (molecule/alb/)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.harness.aws_state import PREFIX, network_resources
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +20,7 @@ def target_groups(elb) -> dict:
     return {tg["TargetGroupName"].removeprefix(PREFIX + "-"): tg for tg in elb.describe_target_groups()["TargetGroups"]}
 
 
-def test_alb_on_the_network_alone_check_converge_rerun_destroy(emulator, playbook, prebuilt):
+def test_alb_on_the_network_alone_check_converge_rerun_destroy(emulator, playbook, prebuilt, tmp_path):
     elb = emulator.client("elbv2")
     alone = playbook("week1.yml", "--tags", "alb")
     assert alone.rc != 0 and "--tags network) first" in alone.flat
@@ -28,7 +30,9 @@ def test_alb_on_the_network_alone_check_converge_rerun_destroy(emulator, playboo
     assert check.rc == 0 and check.changed > 0, check
     assert load_balancer(elb) == {} and target_groups(elb) == {}
 
-    first = playbook("week1.yml", "--tags", "phase_1_4", extra_vars={"alb_backend_health_check_path": "/healthz/"})
+    # The scenario's converge (molecule/alb/: alb_backend_health_check_path /healthz/), its prepare's network replayed.
+    scenario = Scenario(emulator, "alb", tmp_path, prepared=True)
+    first = scenario.run("converge")
     assert first.rc == 0, first
 
     net = network_resources(emulator.client("ec2"))
@@ -58,10 +62,14 @@ def test_alb_on_the_network_alone_check_converge_rerun_destroy(emulator, playboo
     assert sorted(values) == ["/accounts/*", "/admin/*", "/api/*", "/static/*"]
     assert rule["Actions"][0]["TargetGroupArn"] == tgs["backend"]["TargetGroupArn"]
 
-    again = playbook("week1.yml", "--tags", "alb", extra_vars={"alb_backend_health_check_path": "/healthz/"})
+    again = scenario.run("idempotence")
     assert again.rc == 0 and again.changed == 0, again
+    verified = scenario.run("verify")
+    assert verified.rc == 0 and "All assertions passed" in verified.output, verified
 
     gone = playbook("destroy.yml", "--tags", "alb,network", extra_vars={"destroy_confirm": PREFIX})
     assert gone.rc == 0, gone
     assert load_balancer(elb) == {} and target_groups(elb) == {}
     assert all(v == [] for v in network_resources(emulator.client("ec2")).values())
+    left = scenario.run("destroy")
+    assert left.rc == 0 and left.changed == 0, left

@@ -1,4 +1,5 @@
-"""The ecr role (phase 1.3), verified through the ECR API."""
+"""The ecr role (phase 1.3), verified through the ECR API; its converge, idempotence, verify and destroy are its
+molecule scenario's (molecule/ecr/)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import pytest
 
 from tests.harness.aws_state import PREFIX
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
 NAMES = {f"{PREFIX}/backend", f"{PREFIX}/frontend"}
@@ -20,13 +22,14 @@ def lifecycle(ecr, name) -> dict:
     return json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
 
 
-def test_ecr_alone_check_converge_rerun_change_destroy(emulator, playbook):
+def test_ecr_alone_check_converge_rerun_change_destroy(emulator, playbook, tmp_path):
     ecr = emulator.client("ecr")
     check = playbook("week1.yml", "--tags", "ecr", "--check")
     assert check.rc == 0 and check.changed > 0, check
     assert repositories(ecr) == {}
 
-    first = playbook("week1.yml", "--tags", "phase_1_3")
+    scenario = Scenario(emulator, "ecr", tmp_path)
+    first = scenario.run("converge")
     assert first.rc == 0, first
     repos = repositories(ecr)
     assert set(repos) == NAMES
@@ -38,8 +41,10 @@ def test_ecr_alone_check_converge_rerun_change_destroy(emulator, playbook):
         assert rule["action"] == {"type": "expire"}
         assert repo["repositoryUri"] in first.flat, "the URIs are reported for later phases"
 
-    again = playbook("week1.yml", "--tags", "ecr")
+    again = scenario.run("idempotence")
     assert again.rc == 0 and again.changed == 0, again
+    verified = scenario.run("verify")
+    assert verified.rc == 0 and "All assertions passed" in verified.output, verified
 
     changed = playbook("week1.yml", "--tags", "ecr", extra_vars={"ecr_keep_images": 5,
                                                                  "ecr_image_tag_mutability": "immutable"})
@@ -57,3 +62,5 @@ def test_ecr_alone_check_converge_rerun_change_destroy(emulator, playbook):
     assert repositories(ecr) == {}
     twice = playbook("destroy.yml", "--tags", "ecr", extra_vars={"destroy_confirm": PREFIX})
     assert twice.rc == 0 and twice.changed == 0, twice
+    left = scenario.run("destroy")
+    assert left.rc == 0 and left.changed == 0, left

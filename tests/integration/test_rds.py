@@ -1,10 +1,12 @@
-"""The rds role (phase 1.2), verified through RDS and Secrets Manager describe calls."""
+"""The rds role (phase 1.2), verified through RDS and Secrets Manager describe calls; the first test's converge,
+idempotence, verify and destroy are the role's molecule scenario's (molecule/rds/)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.harness.aws_state import PREFIX, db_instance, network_resources, secret_value
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
 CONFIRM = {"destroy_confirm": PREFIX}
@@ -12,10 +14,12 @@ CONFIRM = {"destroy_confirm": PREFIX}
 BIGGER_BUDGET = {"cost_budget_usd": 100}
 
 
-def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emulator, playbook, prebuilt):
+def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emulator, playbook, prebuilt, tmp_path):
     rds, sm = emulator.client("rds"), emulator.client("secretsmanager")
     prebuilt(emulator, "week1.yml", "--tags", "network")
-    first = playbook("week1.yml", "--tags", "rds")
+    # The role's molecule scenario (molecule/rds/), its prepare's network replayed.
+    scenario = Scenario(emulator, "rds", tmp_path, prepared=True)
+    first = scenario.run("converge")
     assert first.rc == 0, first
 
     db = db_instance(rds)
@@ -36,8 +40,10 @@ def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emu
     assert secret["host"] == db["Endpoint"]["Address"] and secret["port"] == db["Endpoint"]["Port"]
     assert len(secret["password"]) == 32 and secret["password"].isalnum()
 
-    again = playbook("week1.yml", "--tags", "rds", "-vvv")
-    assert again.rc == 0 and again.changed == 0, again
+    again = scenario.run("idempotence", env={"ANSIBLE_VERBOSITY": "3"})
+    assert again.rc == 0 and again.changed == 0 and "ESTABLISH LOCAL CONNECTION" in again.output, again
+    verified = scenario.run("verify")
+    assert verified.rc == 0 and "All assertions passed" in verified.output, verified
     assert secret_value(sm) == secret, "a re-run must not regenerate or rewrite the secret"
     assert secret["password"] not in again.output, "the master password appeared in -vvv output"
     assert secret["password"] not in first.output
@@ -55,6 +61,8 @@ def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emu
     (scheduled,) = sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
     assert scheduled["Name"] == f"{PREFIX}/rds/master" and scheduled.get("DeletedDate")
     assert all(v == [] for v in network_resources(emulator.client("ec2")).values())
+    left = scenario.run("destroy")
+    assert left.rc == 0 and left.changed == 0, left
 
 
 def test_rds_alone_needs_the_network_then_modifies_in_place_and_refuses_replacement(emulator, playbook, prebuilt):

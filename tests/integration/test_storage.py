@@ -1,4 +1,5 @@
-"""The storage role (phase 1.3, the app's uploads), verified through the S3 and IAM APIs."""
+"""The storage role (phase 1.3, the app's uploads), verified through the S3 and IAM APIs; its converge,
+idempotence, verify and destroy are its molecule scenario's (molecule/storage/)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import pytest
 
 from tests.harness.aws_state import PREFIX
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
 ACCOUNT = "123456789012"
@@ -23,7 +25,8 @@ def test_bucket_check_converge_rerun_change_destroy_with_copy(emulator, playbook
     assert check.rc == 0 and check.changed > 0, check
     assert buckets(s3) == []
 
-    first = playbook("week1.yml", "--tags", "s3")
+    scenario = Scenario(emulator, "storage", tmp_path)
+    first = scenario.run("converge")
     assert first.rc == 0, first
     assert buckets(s3) == [BUCKET]
     assert s3.get_bucket_versioning(Bucket=BUCKET)["Status"] == "Enabled"
@@ -44,8 +47,10 @@ def test_bucket_check_converge_rerun_change_destroy_with_copy(emulator, playbook
     assert f"bucket {BUCKET} (us-east-1): private, encrypted (SSE-S3), versioned, HTTPS only" \
         in first.flat, "the report reads the settings back"
 
-    again = playbook("week1.yml", "--tags", "s3")
+    again = scenario.run("idempotence")
     assert again.rc == 0 and again.changed == 0, again
+    verified = scenario.run("verify")
+    assert verified.rc == 0 and "All assertions passed" in verified.output, verified
 
     changed = playbook("week1.yml", "--tags", "s3", extra_vars={"storage_noncurrent_version_days": 90})
     assert changed.rc == 0 and changed.changed > 0, changed
@@ -67,6 +72,8 @@ def test_bucket_check_converge_rerun_change_destroy_with_copy(emulator, playbook
     assert (copy / "uploads" / "2026" / "exhibit.pdf").read_bytes() == b"%PDF-1.4"
     twice = playbook("destroy.yml", "--tags", "s3", extra_vars={"destroy_confirm": PREFIX})
     assert twice.rc == 0 and twice.changed == 0, twice
+    left = scenario.run("destroy")
+    assert left.rc == 0 and left.changed == 0, left
 
 
 def test_bad_input_is_refused_before_any_call(emulator, playbook):
