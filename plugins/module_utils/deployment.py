@@ -12,6 +12,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 from ansible_collections.precedentum.deploy.plugins.module_utils.cloudfront import find_distribution, summary_of
 from ansible_collections.precedentum.deploy.plugins.module_utils.elasticache import describe_group, endpoint_url
 
@@ -37,7 +38,6 @@ def names(prefix):
         "db_instance": f"{prefix}-db",
         "lightsail_service": prefix,
         "lightsail_database": f"{prefix}-db",
-        "cluster": prefix,
     }
 
 
@@ -54,10 +54,7 @@ class Finder:
         self._caller = None
 
     def call(self, service, operation, what, **kwargs):
-        try:
-            return getattr(self.module.client(service), operation)(**kwargs)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Could not {what}")
+        return aws_call(self.module, self.module.client(service), operation, what, **kwargs)
 
     def caller(self):
         if self._caller is None:

@@ -107,6 +107,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 
 # The description that marks the rules this module adds (and so the only ones it removes).
 MARK = "precedentum.deploy window"
@@ -119,10 +120,7 @@ class Window:
         self.actions = []
 
     def call(self, service, operation, what, **kwargs):
-        try:
-            return getattr(self.module.client(service), operation)(**kwargs)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            self.module.fail_json_aws(e, msg=f"Could not {what}")
+        return aws_call(self.module, self.module.client(service), operation, what, **kwargs)
 
     def wait(self, read, done, what):
         deadline, delay = time.monotonic() + self.p["wait_timeout"], 2

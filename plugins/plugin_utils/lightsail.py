@@ -8,10 +8,6 @@ import re
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_int
 from ansible_collections.precedentum.deploy.plugins.plugin_utils.environment import environment_errors
 
-POWERS = ("nano", "micro", "small", "medium", "large", "xlarge")
-BUNDLES = ("micro", "micro_ha")
-DATABASES = ("postgres", "sqlite")
-ENGINE_VERSIONS = ("12", "13", "14", "15", "16")
 SERVICE_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 DB_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,254}$")
 IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -35,25 +31,15 @@ def _command_errors(var, command):
 def lightsail_input_errors(inputs):
     i = inputs
     errors = []
-    if i.get("lightsail_container_power") not in POWERS:
-        errors.append(f"lightsail_container_power: {i.get('lightsail_container_power')!r} is not one of "
-                      f"{', '.join(POWERS)}")
     scale = to_int(i.get("lightsail_container_scale"))
     if scale is None or not 1 <= scale <= 20:
         errors.append(f"lightsail_container_scale: {i.get('lightsail_container_scale')!r} must be 1 to 20 nodes")
     if not SERVICE_NAME_RE.match(str(i.get("lightsail_service_name", ""))):
         errors.append(f"lightsail_service_name: {i.get('lightsail_service_name')!r} must be 1 to 63 lower-case "
                       "letters, digits and hyphens")
+    # The choices (power, database, bundle, engine version) are the argument spec's, checked before these.
     database = i.get("lightsail_database")
-    if database not in DATABASES:
-        errors.append(f"lightsail_database: {database!r} is not one of postgres, sqlite")
     if database == "postgres":
-        if i.get("lightsail_database_bundle") not in BUNDLES:
-            errors.append(f"lightsail_database_bundle: {i.get('lightsail_database_bundle')!r} is not one of "
-                          f"{', '.join(BUNDLES)}")
-        if str(i.get("lightsail_database_engine_version")) not in ENGINE_VERSIONS:
-            errors.append(f"lightsail_database_engine_version: {i.get('lightsail_database_engine_version')!r} is "
-                          f"not one of {', '.join(ENGINE_VERSIONS)}")
         if not DB_NAME_RE.match(str(i.get("lightsail_database_instance_name", ""))):
             errors.append("lightsail_database_instance_name: letters, digits and hyphens, starting with a letter")
         for var in ("lightsail_database_master_username", "lightsail_database_db_name"):

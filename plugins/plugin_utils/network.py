@@ -115,11 +115,6 @@ def network_input_errors(inputs):
             "per zone, as many as network_public_subnet_cidrs (or none: the tasks then run in the public subnets)"
         )
     _subnet_errors("network_private_subnet_cidrs", private, vpc, subnets, errors)
-    nat = inputs.get("network_nat_gateways", "one")
-    if nat not in ("one", "per_zone"):
-        errors.append(f"network_nat_gateways: {nat!r} is not one of one (a gateway in the first zone) or per_zone "
-                      "(a gateway in each zone)")
-
     zones = inputs.get("network_availability_zones") or []
     if zones:
         if len(set(zones)) < 2:

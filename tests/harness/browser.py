@@ -29,8 +29,14 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT_SECONDS = 30
 # Chromium's own error page when the machine's network configuration changed while a page loaded: here, the Docker
-# engine adding or removing another test's network. The site was never asked; the page is loaded again.
+# engine adding or removing another test's network. The site was never asked; the page is loaded again (open), or
+# the tester's action done again from its start (login, set_password, files, judges: see ``_again``).
 NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
+ATTEMPTS = 3
+
+
+class NetworkChanged(Exception):
+    """Chromium showed ERR_NETWORK_CHANGED where the step waited for an element of the site's page."""
 
 
 def unavailable() -> str:
@@ -104,12 +110,30 @@ class Chromium:
             time.sleep(1)
 
     def wait_for(self, css: str, timeout: float = WAIT_SECONDS):
+        """The first element CSS finds, once there; NetworkChanged at once if Chromium shows its network error page."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout).until(
-            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+        def found(driver):
+            elements = driver.find_elements(By.CSS_SELECTOR, css)
+            if elements:
+                return elements[0]
+            if NETWORK_CHANGED in (driver.page_source or ""):
+                raise NetworkChanged(f"{driver.current_url}: {NETWORK_CHANGED} while waiting for {css}")
+            return False
+
+        return WebDriverWait(self.driver, timeout).until(found)
+
+    def _again(self, action, attempts: int = ATTEMPTS):
+        """action() again from its start when Chromium's network error page stopped it (the last one raises)."""
+        for attempt in range(attempts):
+            try:
+                return action()
+            except NetworkChanged:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(1)
+        return None
 
     def fill(self, css: str, text: str) -> None:
         field = self.wait_for(css)
@@ -121,25 +145,32 @@ class Chromium:
 
     def login(self, base: str, username: str, password: str) -> None:
         """From the app's front page: its login link, Django's login form, back to the front page."""
-        self.open(f"{base}/")
-        self.click("#login-link")
-        self.fill("#id_username", username)
-        self.fill("#id_password", password)
-        self.click("#login")
+        def once():
+            self.open(f"{base}/")
+            self.click("#login-link")
+            self.fill("#id_username", username)
+            self.fill("#id_password", password)
+            self.click("#login")
+        self._again(once)
 
     def judges(self) -> list[str]:
         """The judges the front page lists (it loads them from the API once the visitor is logged in)."""
         from selenium.webdriver.common.by import By
 
-        self.wait_for("#judge-count")
+        def once():
+            try:
+                self.wait_for("#judge-count")
+            except NetworkChanged:
+                self.driver.refresh()
+                raise
+        self._again(once)
         return [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#judges li.judge")]
 
     def files(self, base: str) -> list[str]:
         """The files the sample app's files page lists (/accounts/files/, logged in)."""
         from selenium.webdriver.common.by import By
 
-        self.open(f"{base}/accounts/files/")
-        self.wait_for("#files")
+        self._again(lambda: (self.open(f"{base}/accounts/files/"), self.wait_for("#files")))
         return [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#files li.file")]
 
     def upload(self, base: str, path: Path) -> list[str]:
@@ -151,10 +182,12 @@ class Chromium:
 
     def set_password(self, link: str, password: str) -> None:
         """An onboarding link: Django's password-set page, the new password twice."""
-        self.open(link)
-        self.fill("#id_new_password1", password)
-        self.fill("#id_new_password2", password)
-        self.click("button[type=submit], input[type=submit]")
+        def once():
+            self.open(link)
+            self.fill("#id_new_password1", password)
+            self.fill("#id_new_password2", password)
+            self.click("button[type=submit], input[type=submit]")
+        self._again(once)
 
     def forget(self) -> None:
         """Every cookie of every site gone: the next visitor starts logged out."""

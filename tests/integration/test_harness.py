@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.harness.ansible import REPO
 from tests.harness.emulator import Emulator
 
@@ -87,3 +89,49 @@ def test_the_browser_loads_a_page_again_after_chromiums_network_change_error():
     chromium.driver = Driver(["net::ERR_NETWORK_CHANGED"] * 3)
     chromium.open("https://site.example/")
     assert len(chromium.driver.asked) == 3 and "ERR_NETWORK_CHANGED" in chromium.driver.page_source
+
+
+def test_a_login_stopped_by_chromiums_network_change_error_is_done_again():
+    """The same error page can come after a click (the login link, the form's submit): the step waiting for the next
+    page's element sees it at once (not after its 30 s) and the tester's action starts again from the front page."""
+    from tests.harness.browser import Chromium, NetworkChanged
+
+    front, form = '<a id="login-link">Log in</a>', '<input id="id_username"><input id="id_password"><b id="login">'
+    error = "<div>net::ERR_NETWORK_CHANGED</div>"
+
+    class Element:
+        def __init__(self, driver):
+            self.driver = driver
+
+        def click(self):
+            self.driver.page_source = self.driver.pages.pop(0)
+
+        def clear(self):
+            pass
+
+        def send_keys(self, text):
+            self.driver.typed.append(text)
+
+    class Driver:
+        current_url = "https://site.example/"
+
+        def __init__(self, pages):
+            self.pages, self.asked, self.typed, self.page_source = list(pages), [], [], ""
+
+        def get(self, url):
+            self.asked.append(url)
+            self.page_source = self.pages.pop(0)
+
+        def find_elements(self, _by, css):
+            return [Element(self)] if f'id="{css.lstrip("#")}"' in self.page_source else []
+
+    chromium = Chromium.__new__(Chromium)
+    # The login link's page never came (error); the second time through, the form, then the front page again.
+    chromium.driver = Driver([front, error, front, form, front])
+    chromium.login("https://site.example", "admin", "secret")
+    assert chromium.driver.asked == ["https://site.example/"] * 2 and chromium.driver.typed == ["admin", "secret"]
+    assert chromium.driver.pages == [] and chromium.driver.page_source == front
+    # Each time the error: after the attempts the step fails, naming it.
+    chromium.driver = Driver([front, error] * 3)
+    with pytest.raises(NetworkChanged, match="ERR_NETWORK_CHANGED while waiting for #id_username"):
+        chromium.login("https://site.example", "admin", "secret")

@@ -34,6 +34,8 @@ def test_rds_converges_keeps_its_secret_unprinted_and_destroys_to_a_snapshot(emu
     assert {s["SubnetIdentifier"] for s in db["DBSubnetGroup"]["Subnets"]} == {s["SubnetId"] for s in net["subnets"]}
     tags = {t["Key"]: t["Value"] for t in db["TagList"]}
     assert tags["Project"] == "precedentum" and tags["Phase"] == "1.2"
+    # Priced from the cost check's table: db.t4g.micro $11.68, 20 GB $2.30, the public IPv4 $3.65, the secret $0.40.
+    assert "cost at list price: $18.03/month" in first.flat, "the report prices the database"
 
     secret = secret_value(sm)
     assert secret["username"] == "precedentum" and secret["dbname"] == "precedentum"

@@ -25,13 +25,9 @@ def test_the_defaults_pass():
 
 
 @pytest.mark.parametrize("variable, value, words", [
-    ("lightsail_container_power", "tiny", "nano, micro"),
     ("lightsail_container_scale", 0, "1 to 20"),
     ("lightsail_container_scale", "two", "1 to 20"),
     ("lightsail_service_name", "Precedentum_Lite", "lower-case"),
-    ("lightsail_database", "mysql", "postgres, sqlite"),
-    ("lightsail_database_bundle", "small", "micro, micro_ha"),
-    ("lightsail_database_engine_version", "11", "12, 13"),
     ("lightsail_database_instance_name", "9db", "starting with a letter"),
     ("lightsail_database_master_username", "pre-cedentum", "underscores"),
     ("lightsail_database_backup_window", "6am", "hh24:mi"),

@@ -67,7 +67,6 @@ def test_private_subnets_with_one_or_a_gateway_per_zone_are_accepted():
         ({"network_private_subnet_cidrs": ["10.0.10.0/24", "10.9.0.0/24"]}, "inside network_vpc_cidr"),
         ({"network_private_subnet_cidrs": ["10.0.10.0/24", "private"]}, "network_private_subnet_cidrs[1]"),
         ({"network_private_subnet_cidrs": "10.0.10.0/24"}, "must be a list"),
-        ({"network_nat_gateways": "two"}, "network_nat_gateways"),
         ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr"),
         ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr"),
         ({"network_vpc_cidr": "10.0.0.1/16"}, "network_vpc_cidr"),
