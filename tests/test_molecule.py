@@ -20,7 +20,8 @@ from tests.harness.molecule import Scenario
 SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.yml"))
 # The scenarios an integration test runs (converge, idempotence, verify; destroy after its own destroy).
 HOSTED = {"ecr": "tests/integration/test_ecr.py", "storage": "tests/integration/test_storage.py",
-          "alb": "tests/integration/test_alb.py", "rds": "tests/integration/test_rds.py"}
+          "alb": "tests/integration/test_alb.py", "rds": "tests/integration/test_rds.py",
+          "monitoring": "tests/integration/test_monitoring.py"}
 IN_MAKE_TEST = {"cost", "lightsail"}
 # Scenarios that write into the database: a PostgreSQL server stands in for it (molecule/onboarding/prepare.yml).
 NEEDS_POSTGRESQL = {"onboarding"}

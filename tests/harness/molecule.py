@@ -6,7 +6,8 @@ their output and exit code as a PlaybookRun (its recap is the last play's). The 
 directory, so a test can run the scenario's converge, check the account itself, change something with the
 week playbooks, and end with the scenario's destroy. The plays run their modules through the harness's
 module runner (the scenarios read PRECEDENTUM_MOLECULE_PYTHON). ``prepared=True``: the test has replayed
-what the scenario's prepare would make (tests/harness/prebuilt.py), so prepare runs none of its roles.
+what the scenario's prepare would make (tests/harness/prebuilt.py), so prepare runs none of its roles and
+destroy removes only what the role made.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The monitoring role (phase 3.2, week3.yml), verified through the SNS, CloudWatch and Budgets APIs."""
+"""The monitoring role (phase 3.2, week3.yml), verified through the SNS, CloudWatch and Budgets APIs; the week-3
+test's converge, idempotence, verify and destroy are the role's molecule scenario's (molecule/monitoring/)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import json
 import re
 
 import pytest
+import yaml
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
-EMAILS = ["founders@example.com", "ops@example.com"]
+# The scenario's addresses, so that week3.yml with them finds nothing to change after the scenario's converge.
+EMAILS = yaml.safe_load((REPO / "molecule/monitoring/vars.yml").read_text())["monitoring_alert_emails"]
 ACCOUNT = "123456789012"  # moto's
 
 
@@ -42,7 +46,7 @@ def watched(emu) -> dict:
             "budget": budget}
 
 
-def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator, prebuilt):
+def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator, prebuilt, tmp_path):
     prebuilt(emulator, ["week1.yml", "week2.yml"])
     nothing = {"topics": [], "subscriptions": [], "alarms": {}, "dashboard": None, "budget": None}
 
@@ -50,7 +54,9 @@ def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator,
     assert dry.rc == 0, dry
     assert watched(emulator) == nothing, "check mode made something"
 
-    first = play(emulator, "week3.yml", monitoring_alert_emails=EMAILS)
+    # The scenario's converge on weeks 1 and 2 replayed (what its prepare makes, and more).
+    scenario = Scenario(emulator, "monitoring", tmp_path, prepared=True)
+    first = scenario.run("converge")
     assert first.rc == 0, first
     now = watched(emulator)
     (topic,) = now["topics"]
@@ -97,8 +103,11 @@ def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator,
     assert now["budget"]["alerts"] == [("ACTUAL", 10.0, "ABSOLUTE_VALUE"), ("ACTUAL", 30.0, "ABSOLUTE_VALUE"),
                                        ("ACTUAL", 50.0, "ABSOLUTE_VALUE"), ("FORECASTED", 100.0, "PERCENTAGE")]
 
-    again = play(emulator, "week3.yml", monitoring_alert_emails=EMAILS)
-    assert again.rc == 0 and again.changed == 0, again
+    idempotent = scenario.run("idempotence")
+    assert idempotent.rc == 0 and idempotent.changed == 0, idempotent
+    verified = scenario.run("verify")
+    assert verified.rc == 0 and "All assertions passed" in verified.output, verified
+    # (week3.yml's own re-run, every phase of it, is test_site_lean.py's site.yml re-run.)
 
     # One address fewer, a lower CPU threshold: changed in place.
     fewer = play(emulator, "week3.yml", "--tags", "monitoring", monitoring_alert_emails=EMAILS[:1],
@@ -114,6 +123,8 @@ def test_week3_watches_what_weeks_1_and_2_made_then_destroy_removes_it(emulator,
     assert watched(emulator) == nothing
     twice = play(emulator, "destroy.yml", "--tags", "monitoring", **confirm)
     assert twice.rc == 0 and twice.changed == 0, twice
+    left = scenario.run("destroy")  # the role's own destroy (the test made and keeps what prepare makes)
+    assert left.rc == 0 and left.changed == 0, left
 
 
 def test_week4_performance_check_reads_a_week_of_cpu_and_memory(emulator, prebuilt, tmp_path):
