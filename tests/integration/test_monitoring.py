@@ -14,7 +14,7 @@ from tests.harness.aws_state import PREFIX
 from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
-# The scenario's addresses, so that week3.yml with them finds nothing to change after the scenario's converge.
+# The scenario's addresses (molecule/monitoring/vars.yml): what its converge subscribes.
 EMAILS = yaml.safe_load((REPO / "molecule/monitoring/vars.yml").read_text())["monitoring_alert_emails"]
 ACCOUNT = "123456789012"  # moto's
 
