@@ -126,14 +126,12 @@ class Chromium:
 
     def _again(self, action, attempts: int = ATTEMPTS):
         """action() again from its start when Chromium's network error page stopped it (the last one raises)."""
-        for attempt in range(attempts):
+        for _attempt in range(attempts - 1):
             try:
                 return action()
             except NetworkChanged:
-                if attempt == attempts - 1:
-                    raise
                 time.sleep(1)
-        return None
+        return action()
 
     def fill(self, css: str, text: str) -> None:
         field = self.wait_for(css)
@@ -170,7 +168,10 @@ class Chromium:
         """The files the sample app's files page lists (/accounts/files/, logged in)."""
         from selenium.webdriver.common.by import By
 
-        self._again(lambda: (self.open(f"{base}/accounts/files/"), self.wait_for("#files")))
+        def once():
+            self.open(f"{base}/accounts/files/")
+            self.wait_for("#files")
+        self._again(once)
         return [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#files li.file")]
 
     def upload(self, base: str, path: Path) -> list[str]:
