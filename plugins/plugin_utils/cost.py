@@ -10,18 +10,24 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import t
 OPTIONS = ("lean", "ultra_lean", "growth", "production")
 
 
-def _int(settings, name):
+def _get(settings, name):
+    """A setting the plan prices: the inventory's or its role's default (the cost role makes sure one is set)."""
     try:
-        return int(settings[name])
+        return settings[name]
     except KeyError as e:
         raise AnsibleFilterError(f"cost_stack: {name} is not set") from e
+
+
+def _int(settings, name):
+    try:
+        return int(_get(settings, name))
     except (TypeError, ValueError) as e:
         raise AnsibleFilterError(f"cost_stack: {name} must be a whole number, got {settings[name]!r}") from e
 
 
 def _float(settings, name):
     try:
-        return float(settings.get(name, 0) or 0)
+        return float(_get(settings, name) or 0)
     except (TypeError, ValueError) as e:
         raise AnsibleFilterError(f"cost_stack: {name} must be a number, got {settings[name]!r}") from e
 
@@ -44,29 +50,28 @@ def cost_stack(settings, option):
     s = settings
     stack = _shared(s)
     if option == "ultra_lean":
-        # The lightsail role's defaults (micro x 1, managed PostgreSQL) until the inventory says otherwise.
-        s = {"lightsail_container_scale": 1, **s}
-        postgres = s.get("lightsail_database", "postgres") == "postgres"
-        stack["lightsail"] = {"container_power": s.get("lightsail_container_power", "micro"),
+        postgres = _get(s, "lightsail_database") == "postgres"
+        stack["lightsail"] = {"container_power": _get(s, "lightsail_container_power"),
                               "container_scale": _int(s, "lightsail_container_scale")}
         if postgres:
-            stack["lightsail"]["database_bundle"] = s.get("lightsail_database_bundle", "micro")
+            stack["lightsail"]["database_bundle"] = _get(s, "lightsail_database_bundle")
         # Django's secret (key and superuser), and with PostgreSQL the database's master credentials.
         stack["secrets"] = 2 if postgres else 1
         return stack
 
-    private = s.get("network_private_subnet_cidrs") or []
-    arch, count = s["ecs_cpu_architecture"], _int(s, "ecs_desired_count")
+    private = _get(s, "network_private_subnet_cidrs") or []
+    arch, count = _get(s, "ecs_cpu_architecture"), _int(s, "ecs_desired_count")
     public = _on(s, "ecs_assign_public_ip") and not private  # tasks in private subnets have no public IP
-    if s["ecs_layout"] == "combined":
+    layout = _get(s, "ecs_layout")
+    if layout == "combined":
         tasks = [{"name": "app", "cpu": _int(s, "ecs_combined_cpu"), "memory": _int(s, "ecs_combined_memory")}]
     else:
         tasks = [{"name": name, "cpu": _int(s, f"ecs_{name}_cpu"), "memory": _int(s, f"ecs_{name}_memory")}
                  for name in ("backend", "frontend")]
-    if arch == "ARM64" and _on(s, "ecs_frontend_spot") and s["ecs_layout"] != "combined":
+    if arch == "ARM64" and _on(s, "ecs_frontend_spot") and layout != "combined":
         raise AnsibleFilterError("cost_stack: ecs_frontend_spot and ecs_cpu_architecture: AWS runs no ARM64 task "
                                  "on Fargate Spot, so this plan cannot run; turn one of them off")
-    if _on({"storage_enabled": True, **s}, "storage_enabled"):
+    if _on(s, "storage_enabled"):
         # Phase 1.3's bucket for the app's uploads (the ultra-lean option has none).
         stack.update({"s3_gb": _float(s, "cost_s3_gb"), "s3_put_thousands": _float(s, "cost_s3_put_thousands"),
                       "s3_get_thousands": _float(s, "cost_s3_get_thousands")})
@@ -80,27 +85,27 @@ def cost_stack(settings, option):
                                        {**task, "count": split.get("FARGATE_SPOT", 0), "spot": True}]
         else:
             stack["fargate_tasks"].append(task)
-    stack["rds"] = {"instance_class": s["rds_instance_class"], "multi_az": _on(s, "rds_multi_az"),
+    stack["rds"] = {"instance_class": _get(s, "rds_instance_class"), "multi_az": _on(s, "rds_multi_az"),
                     "storage_gb": _int(s, "rds_allocated_storage"),
                     "publicly_accessible": _on(s, "rds_publicly_accessible")}
-    stack["load_balancer"] = {"count": 1, "azs": len(s["network_public_subnet_cidrs"]), "lcu": _float(s, "cost_lcu")}
+    zones = len(_get(s, "network_public_subnet_cidrs"))
+    stack["load_balancer"] = {"count": 1, "azs": zones, "lcu": _float(s, "cost_lcu")}
     stack["secrets"] = 2  # the database's master secret and the application's (Django) secret
     if private:
-        zones = len(s["network_public_subnet_cidrs"])
-        stack["nat_gateways"] = 1 if s.get("network_nat_gateways", "one") == "one" else zones
+        stack["nat_gateways"] = 1 if _get(s, "network_nat_gateways") == "one" else zones
         stack["nat_processed_gb"] = _float(s, "cost_nat_processed_gb")
     if _on(s, "cache_enabled"):
-        stack["elasticache_nodes"] = [{"node_type": s.get("cache_node_type", "cache.t4g.micro"), "count": 1}]
+        stack["elasticache_nodes"] = [{"node_type": _get(s, "cache_node_type"), "count": 1}]
     if _on(s, "edge_enabled"):
         # CloudFront's traffic is priced beyond its free 1 TB; the web ACL, its rules and its requests.
-        rules = len(s.get("edge_waf_rule_groups") or []) + (1 if _int(s, "edge_waf_rate_limit") > 0 else 0)
+        rules = len(_get(s, "edge_waf_rule_groups") or []) + (1 if _int(s, "edge_waf_rate_limit") > 0 else 0)
         stack["waf"] = {"web_acls": 1, "rules": rules, "requests_millions": _float(s, "cost_waf_requests_millions")}
     return stack
 
 
 def _on(settings, name):
     """A boolean setting as YAML or -e name=value gives it (the shared conversion of module_utils/inputs.py)."""
-    value = to_bool(settings.get(name))
+    value = to_bool(_get(settings, name))
     if value is None:
         raise AnsibleFilterError(f"cost_stack: {name} must be true or false, got {settings.get(name)!r}")
     return value

@@ -30,11 +30,13 @@ class PlaybookRun:
 
     @property
     def recap(self) -> dict:
-        found = RECAP.findall(self.output)
+        """The last PLAY RECAP, summed over its hosts (cost.yml adds a host for each option it prices)."""
+        last = self.output.rsplit("PLAY RECAP", 1)[-1]
+        found = RECAP.findall(last)
         if not found:
             return {}
-        _unused, ok, changed, unreachable, failed = found[-1]
-        return {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
+        keys = ("ok", "changed", "unreachable", "failed")
+        return {key: sum(int(host[i + 1]) for host in found) for i, key in enumerate(keys)}
 
     @property
     def flat(self) -> str:

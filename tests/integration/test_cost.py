@@ -48,6 +48,10 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
                  rds_publicly_accessible=False, cost_free_tier="legacy_12_months")
     assert lever.rc == 0, lever
     report = json.loads((tmp_path / "lean/cost-plan.json").read_text())
+    # A setting given with -e applies to every option beside the plan: production's Spot frontend cannot run
+    # ARM64, so production is left out, and says why.
+    assert "production is left out of the options side by side" in lever.flat and "Fargate Spot" in lever.flat
+    assert sorted(report["tiers"]) == ["growth", "lean", "ultra_lean"], report["tiers"]
     fargate = [line for line in report["lines"] if line["service"] == "Fargate"]
     assert [(f["resource"], f["monthly_usd"]) for f in fargate] == [("app (0.25 vCPU / 1 GB ARM64)", 8.51)]
     assert report["free_tier"] == "legacy_12_months" and report["total_monthly_usd"] < 30
@@ -78,6 +82,24 @@ def test_cost_playbook_prices_each_inventory_and_writes_the_reports(emulator, tm
 
     over = cost("inventories/lean", cost_budget_usd=60)
     assert over.rc == 0 and "over the budget of $60.00" in over.flat, "cost.yml warns, it does not stop"
+
+
+def test_the_plan_refuses_to_guess_a_setting_no_role_made_known(emulator, tmp_path):
+    # The cost role reads variables only: run without the priced roles' defaults made known (tasks/budget.yml),
+    # it stops and names what is missing instead of pricing a guess.
+    playbook = tmp_path / "plan.yml"
+    playbook.write_text("""
+- hosts: precedentum
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: precedentum.deploy.cost
+        tasks_from: plan
+""")
+    run = run_playbook(str(playbook), emulator.env(), extra_vars={"precedentum_platform": "ecs"})
+    assert run.rc != 0, run
+    assert "The plan prices network_public_subnet_cidrs, " in run.flat and "cost_priced_roles" in run.flat, run
+    assert "ecs_backend_cpu" in run.flat and "cost_lcu" not in run.flat.split("which nothing sets", maxsplit=1)[0], run
 
 
 def test_deployed_mode_prices_what_weeks_1_and_2_made_and_lists_what_they_did_not(emulator, prebuilt, tmp_path):

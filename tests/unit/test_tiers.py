@@ -1,6 +1,6 @@
-"""The four options priced side by side: each tier's settings are its inventory's (the cost role's
-presets are kept equal to inventories/<option>), and the grown stacks carry their NAT gateways and
-private tasks into the price."""
+"""The four options priced side by side: each tier's settings are its inventory's over the roles' defaults
+(playbooks/cost.yml reads them; the cost role keeps no copy), and the grown stacks carry their NAT gateways
+and private tasks into the price."""
 
 from __future__ import annotations
 
@@ -16,11 +16,8 @@ cf = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cf)
 
 COST_VARS = yaml.safe_load((REPO / "roles/cost/vars/main.yml").read_text())
-PRESETS = COST_VARS["__cost_tier_presets"]
-PRICED = {name for names in COST_VARS["__cost_priced_settings"].values() for name in names} | set(
-    COST_VARS["__cost_assumptions"])
 ROLE_DEFAULTS = {}
-for role in ("network", "rds", "ecs", "cost", "cache", "edge", "storage"):
+for role in ("network", "rds", "ecs", "cost", "cache", "edge", "storage", "lightsail"):
     ROLE_DEFAULTS.update(yaml.safe_load((REPO / f"roles/{role}/defaults/main.yml").read_text()))
 
 
@@ -28,17 +25,32 @@ def inventory(option) -> dict:
     return yaml.safe_load((REPO / f"inventories/{option}/group_vars/precedentum.yml").read_text())
 
 
-@pytest.mark.parametrize("option", ["ultra_lean", "lean", "growth", "production"])
-def test_each_tier_is_priced_with_its_inventorys_settings(option):
-    priced = {k: v for k, v in inventory(option).items() if k in PRICED}
-    preset = PRESETS[option]
-    assert {k: preset[k] for k in priced if k in preset} == priced, f"{option}: the preset differs from the inventory"
-    missing = sorted(set(priced) - set(preset))
-    assert missing == [], f"{option}: the inventory sets {missing}, which the tier leaves at the defaults"
-
-
 def settings(option) -> dict:
-    return {**ROLE_DEFAULTS, **PRESETS[option]}
+    """What playbooks/cost.yml prices for an option: its inventory's settings over the roles' defaults."""
+    return {**ROLE_DEFAULTS, **inventory(option)}
+
+
+def test_the_cost_role_keeps_no_copy_of_the_tiers_and_reads_no_file_of_another_role():
+    assert not any("preset" in name or "option" in name for name in COST_VARS), sorted(COST_VARS)
+    tasks = "\n".join(f.read_text() for f in (REPO / "roles/cost").rglob("*.yml"))
+    for reads in ("role_path }}/..", "include_vars", "defaults/main.yml", "lookup('ansible.builtin.file'"):
+        assert reads not in tasks, f"the cost role reads another role's files ({reads})"
+    # Every role the plan prices makes its defaults known through its validate entry point.
+    for platform, roles in COST_VARS["cost_priced_roles"].items():
+        assert set(roles) <= set(COST_VARS["__cost_priced_settings"]), platform
+        for role in roles:
+            assert (REPO / f"roles/{role}/tasks/validate.yml").is_file(), role
+
+
+@pytest.mark.parametrize("option", ["ultra_lean", "lean", "growth", "production"])
+def test_each_priced_setting_an_inventory_sets_is_a_setting_the_cost_role_prices(option):
+    # A priced-looking setting the plan would ignore (a role of the platform not in cost_priced_roles) is a gap.
+    platform = inventory(option)["precedentum_platform"]
+    priced = {n for role in COST_VARS["cost_priced_roles"][platform] for n in COST_VARS["__cost_priced_settings"][role]}
+    priced |= set(COST_VARS["__cost_assumptions"])
+    looks_priced = ("cost_", "ecs_", "rds_instance", "network_nat", "lightsail_container", "cache_", "edge_enabled")
+    names = [n for n in inventory(option) if n.startswith(looks_priced)]
+    assert all(n in priced for n in names if not n.startswith(("ecs_autoscaling", "rds_max"))), (option, names)
 
 
 def test_growth_and_production_have_nat_gateways_and_private_tasks():
@@ -107,3 +119,14 @@ def test_the_uploads_bucket_is_priced_on_the_ecs_options_only():
     assert "s3_gb" not in cf.cost_stack(settings("ultra_lean"), "ultra_lean"), "Lightsail has no bucket here"
     off = cf.cost_stack({**settings("lean"), "storage_enabled": "false"}, "lean")
     assert not any(key.startswith("s3_") for key in off), "storage_enabled false: no bucket, nothing priced"
+
+
+@pytest.mark.parametrize(("option", "name"), [("ultra_lean", "lightsail_container_power"),
+                                              ("ultra_lean", "lightsail_database_bundle"),
+                                              ("production", "cache_node_type"), ("growth", "network_nat_gateways"),
+                                              ("lean", "storage_enabled"), ("lean", "cost_lcu")])
+def test_a_setting_left_unset_is_named_not_guessed(option, name):
+    # The filter keeps no copy of a role's defaults: the cost role makes every priced setting known.
+    settings_without = {k: v for k, v in settings(option).items() if k != name}
+    with pytest.raises(Exception, match=f"cost_stack: {name} is not set"):
+        cf.cost_stack(settings_without, option)
