@@ -22,10 +22,16 @@ SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.y
 # converge, idempotence, verify, and the destroy after its own). IN_MAKE_TEST: here, in `make test`. MOLECULE_ONLY:
 # in `make molecule` alone (no room in the suite's time budget; docs/testing.md).
 HOSTED = {"ecr", "storage", "alb", "rds", "monitoring"}
-IN_MAKE_TEST = {"cost", "lightsail"}
-MOLECULE_ONLY = {"network", "cache", "edge", "ecs", "onboarding"}
+IN_MAKE_TEST = {"cost", "lightsail", "network", "cache", "edge", "ecs", "onboarding"}
+MOLECULE_ONLY: set[str] = set()
 # Scenarios that write into the database: a PostgreSQL server stands in for it (molecule/onboarding/prepare.yml).
 NEEDS_POSTGRESQL = {"onboarding"}
+# Here, what a scenario's prepare makes (molecule_prepare: the roles of earlier phases) is the test run's shared
+# recording of the same playbook run, replayed (tests/harness/prebuilt.py); the scenario then runs its own role
+# alone (prepared: prepare puts only the image, destroy removes only what the role made). By hand, molecule
+# test -s ROLE runs the whole prepare.
+REPLAYED = {"cache": ("week1.yml", "--tags", "network"), "edge": ("week1.yml",), "ecs": ("week1.yml",),
+            "onboarding": ("week1.yml",)}
 ALL = os.environ.get("PRECEDENTUM_ALL_MOLECULE") == "1"
 
 
@@ -35,14 +41,19 @@ def test_molecule_scenario(scenario, emulator, tmp_path, request):
     env = {}
     if scenario in NEEDS_POSTGRESQL:
         env["PRECEDENTUM_MOLECULE_POSTGRES"] = f"{HOST}:{request.getfixturevalue('postgres').port}"
+    if scenario in REPLAYED:
+        playbook, *args = REPLAYED[scenario]
+        request.getfixturevalue("prebuilt")(emulator, playbook, *args)
     empty = account_inventory(emulator)
-    run = Scenario(emulator, scenario, tmp_path, env).run("test")
+    run = Scenario(emulator, scenario, tmp_path, env, prepared=scenario in REPLAYED).run("test")
     assert run.rc == 0, f"molecule test -s {scenario} failed:\n{run.output[-8000:]}"
     assert "idempotence" in run.output and "verify" in run.output
     left = added(empty, account_inventory(emulator))
     for kept in ("db-snapshot", "lightsail-snapshot"):  # the databases' final snapshots, as destroy.yml keeps them
         left.pop(kept, None)
     assert left == {}, f"molecule test -s {scenario} left {left}"
+    if scenario in REPLAYED:
+        assert account_inventory(emulator) == empty, "the replayed earlier phases were left as they were"
 
 
 def test_every_role_has_a_scenario():

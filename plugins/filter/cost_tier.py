@@ -23,6 +23,11 @@ options:
     description: Settings by variable name, as for P(precedentum.deploy.cost_stack#filter).
     type: dict
     required: true
+  left_out:
+    description: For an option the settings cannot run, return C({name, left_out}) with the reason instead of
+      failing.
+    type: bool
+    default: false
 author:
   - Precedentum founding team (@precedentum)
 """
@@ -35,7 +40,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(name) (the option) and C(stack) (its stack description).
+  description: C(name) (the option) and C(stack) (its stack description), or C(left_out) (why it cannot run)
+    with O(left_out).
   type: dict
 """
 

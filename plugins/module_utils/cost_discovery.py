@@ -8,41 +8,19 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.precedentum.deploy.plugins.module_utils.account import Walk, first_line
 from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement
 from ansible_collections.precedentum.deploy.plugins.module_utils.ownership import is_ours
 
-GB = 1024**3
-
-
-def _tags(pairs, key="Key", value="Value"):
-    return {t[key]: t[value] for t in pairs or []}
-
-
-def buckets(s3, region, ours):
-    """The region's S3 buckets that ``ours(tags, name)`` accepts, as (name, tags, GB of every version, versions):
-    the old versions a versioned bucket keeps are billed as storage too. Both account scanners read them here."""
-    for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
-        where = bucket.get("BucketRegion") or s3.get_bucket_location(Bucket=name).get("LocationConstraint")
-        if (where or "us-east-1") != region:
-            continue
-        try:
-            tags = _tags(s3.get_bucket_tagging(Bucket=name).get("TagSet"))
-        except botocore.exceptions.ClientError as e:
-            if e.response["Error"]["Code"] != "NoSuchTagSet":
-                raise
-            tags = {}
-        if not ours(tags, name):
-            continue
-        size = versions = 0
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-            for version in page.get("Versions", []):
-                size, versions = size + version.get("Size", 0), versions + 1
-        yield name, tags, size / GB, versions
+# What the stack of what exists is made of: the kinds of resource cost_check prices, in the walk's order.
+STEPS = ("ecs", "rds", "load_balancers", "ec2", "secrets", "ecr", "s3", "logs", "cloudwatch", "route53", "lightsail")
+KINDS = {"service", "db-instance", "db-snapshot", "load-balancer", "nat-gateway", "elastic-ip", "instance", "secret",
+         "repository", "bucket", "log-group", "alarm", "dashboard", "hosted-zone", "container-service", "database"}
 
 
 class Account:
-    """Reads the account through the module's clients; ``ours`` decides what this collection made."""
+    """Reads the account through the module's clients (the shared walk, module_utils/account.py); ``ours``
+    decides what this collection made."""
 
     def __init__(self, module, ours_tags, name_prefix, lcu=1):
         self.module, self.ours_tags, self.name_prefix, self.lcu = module, ours_tags, name_prefix, lcu
@@ -77,62 +55,84 @@ class Account:
         return self.module.client(name)
 
     def read(self):
-        for step in (self.ecs, self.rds, self.load_balancers, self.ec2, self.secrets, self.ecr, self.s3, self.logs,
-                     self.cloudwatch, self.route53, self.lightsail):
+        walk = Walk(self.client, self.module.region, self.is_ours, KINDS)
+        cloudwatch = self.ours.setdefault("cloudwatch", {"logs_stored_gb": 0.0, "alarms": 0, "dashboards": 0})
+        self.ours["route53_zones"] = 0
+        for step in STEPS:
             try:
-                step()
+                for resource in walk.step(step):
+                    self.take(resource, cloudwatch)
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-                if step == self.lightsail:
+                if step == "lightsail":
                     self.findings["warnings"].append(
-                        f"Lightsail did not answer ({_first_line(e)}): its resources are not priced")
+                        f"Lightsail did not answer ({first_line(e)}): its resources are not priced")
                 else:
-                    self.module.fail_json_aws(e, msg=f"Could not read the account ({step.__name__})")
+                    self.module.fail_json_aws(e, msg=f"Could not read the account ({step})")
         return self
 
-    def ecs(self):
-        ecs = self.client("ecs")
-        arns = ecs.get_paginator("list_clusters").paginate().build_full_result()["clusterArns"]
-        for cluster in ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"] if arns else []:
-            cluster_tags = _tags(cluster.get("tags"), "key", "value")
-            services = ecs.get_paginator("list_services").paginate(
-                cluster=cluster["clusterArn"]).build_full_result()["serviceArns"]
-            for start in range(0, len(services), 10):
-                described = ecs.describe_services(cluster=cluster["clusterArn"], services=services[start:start + 10],
-                                                  include=["TAGS"])["services"]
-                for svc in described:
-                    if svc.get("status") != "ACTIVE":
-                        continue
-                    td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
-                    vpc = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
-                    task = {"name": svc["serviceName"], "cpu": int(td.get("cpu") or 256),
-                            "memory": int(td.get("memory") or 512),
-                            "architecture": (td.get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64",
-                            "public_ip": vpc.get("assignPublicIp") == "ENABLED"}
-                    # The tasks on Fargate Spot, by the service's capacity provider strategy.
-                    split = placement(svc.get("runningCount") or svc.get("desiredCount") or 0,
-                                      svc.get("capacityProviderStrategy"))
-                    tasks = [{**task, "count": split.get("FARGATE", 0)}]
-                    if split.get("FARGATE_SPOT"):
-                        tasks.append({**task, "count": split["FARGATE_SPOT"], "spot": True})
-                    tags = {**cluster_tags, **_tags(svc.get("tags"), "key", "value")}
-                    self.add(tags, svc["serviceName"], "Fargate", f"service {svc['serviceName']}",
-                             {"fargate_tasks": tasks})
+    def take(self, r, cloudwatch):
+        """One resource of the walk into the stack (ours) or the unexpected list, or the findings."""
+        f, label = r.facts, r.owner_name
+        if r.kind == "service":
+            # The tasks on Fargate Spot, by the service's capacity provider strategy.
+            split = placement(f["running"] or f["desired"], f["strategy"])
+            task = {"name": r.name, "cpu": f["cpu"], "memory": f["memory"], "architecture": f["architecture"],
+                    "public_ip": f["public_ip"]}
+            tasks = [{**task, "count": split.get("FARGATE", 0)}]
+            if split.get("FARGATE_SPOT"):
+                tasks.append({**task, "count": split["FARGATE_SPOT"], "spot": True})
+            self.add(r.tags, label, "Fargate", f"service {r.name}", {"fargate_tasks": tasks})
+        elif r.kind == "db-instance":
+            rds = {"instance_class": f["instance_class"], "multi_az": f["multi_az"], "storage_gb": f["storage_gb"],
+                   "backup_gb": 0, "publicly_accessible": f["publicly_accessible"]}
+            if f["instance_class"].startswith(("db.t3.", "db.t4g.")):
+                rds["surplus_credits_30_days"] = self.surplus_credits(r.name)
+            self.add(r.tags, label, "RDS", f"instance {r.name}", {"rds": rds})
+        elif r.kind == "db-snapshot":
+            self.findings["snapshots"].append({"id": r.name, "gb": f["gb"], "ours": self.is_ours(r.tags, label)})
+        elif r.kind == "load-balancer":
+            self.add(r.tags, label, "Load balancer", f"{f['type']} load balancer {r.name}",
+                     {"load_balancer": {"count": 1, "azs": f["zones"]}})
+        elif r.kind == "nat-gateway":
+            self.add(r.tags, label, "NAT gateway", f"NAT gateway {r.name}", {"nat_gateways": 1})
+        elif r.kind == "elastic-ip" and not f["associated"]:
+            self.add(r.tags, label, "Public IPv4", f"Elastic IP {r.name} (idle)", {"idle_elastic_ips": 1})
+        elif r.kind == "instance" and f["state"] in ("pending", "running"):
+            # No EC2 instance prices in the table: only its public address is priced.
+            self.add(r.tags, label, "EC2", f"instance {r.name} ({f['type']})",
+                     {"instance_public_ips": 1 if f["public_ip"] else 0},
+                     note="instance hours are not in the price table: see the EC2 pricing page")
+        elif r.kind == "secret":
+            self.add(r.tags, label, "Secrets Manager", f"secret {r.name}", {"secrets": 1})
+        elif r.kind == "repository":
+            if not self.has_lifecycle(r.name):
+                self.findings["repositories_without_lifecycle"].append(r.name)
+            self.add({}, label, "ECR", f"repository {r.name}", {"ecr_gb": f["gb"]})
+        elif r.kind == "bucket":
+            # Only the buckets of the deployment are read (one bucket of another's is not a surprise worth a line).
+            self.add(r.tags, label, "S3", f"bucket {r.name}", {"s3_gb": f["gb"]})
+        elif r.kind == "log-group":
+            cloudwatch["logs_stored_gb"] += f["gb"]
+            if not f["retention_days"]:
+                self.findings["log_groups_without_retention"].append({"name": r.name, "gb": f["gb"]})
+        elif r.kind in ("alarm", "dashboard") and r.service == "CloudWatch":
+            cloudwatch[f"{r.kind}s"] += 1
+        elif r.kind == "hosted-zone":
+            self.ours["route53_zones"] += 1
+        elif r.kind == "container-service":
+            self.add(r.tags, label, "Lightsail", f"container service {r.name}",
+                     {"lightsail": {"container_power": f["power"], "container_scale": f["scale"]}})
+        elif r.kind == "database":
+            self.add(r.tags, label, "Lightsail", f"database {r.name}", {"lightsail": {"database_bundle": f["bundle"]}})
 
-    def rds(self):
-        rds = self.client("rds")
-        for db in rds.get_paginator("describe_db_instances").paginate().build_full_result()["DBInstances"]:
-            stack = {"rds": {"instance_class": db["DBInstanceClass"], "multi_az": db.get("MultiAZ", False),
-                             "storage_gb": db.get("AllocatedStorage", 20), "backup_gb": 0,
-                             "publicly_accessible": db.get("PubliclyAccessible", False)}}
-            if db["DBInstanceClass"].startswith(("db.t3.", "db.t4g.")):
-                stack["rds"]["surplus_credits_30_days"] = self.surplus_credits(db["DBInstanceIdentifier"])
-            self.add(_tags(db.get("TagList")), db["DBInstanceIdentifier"], "RDS",
-                     f"instance {db['DBInstanceIdentifier']}", stack)
-        snapshots = rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="manual").build_full_result()
-        for snap in snapshots["DBSnapshots"]:
-            ours = self.is_ours(_tags(snap.get("TagList")), snap["DBSnapshotIdentifier"])
-            self.findings["snapshots"].append(
-                {"id": snap["DBSnapshotIdentifier"], "gb": snap.get("AllocatedStorage", 0), "ours": ours})
+    def has_lifecycle(self, repository):
+        try:
+            self.client("ecr").get_lifecycle_policy(repositoryName=repository)
+        except botocore.exceptions.ClientError as e:
+            if e.response["Error"]["Code"] != "LifecyclePolicyNotFoundException":
+                raise
+            return False
+        return True
 
     def surplus_credits(self, identifier):
         """CPU surplus credits CloudWatch says the instance was charged in the last 30 days (unlimited mode)."""
@@ -145,104 +145,6 @@ class Account:
             StartTime=end - datetime.timedelta(days=30), EndTime=end, Period=86400, Statistics=["Sum"],
         ).get("Datapoints")
         return round(sum(p.get("Sum", 0) for p in points or []), 2)
-
-    def load_balancers(self):
-        elb = self.client("elbv2")
-        found = elb.get_paginator("describe_load_balancers").paginate().build_full_result()["LoadBalancers"]
-        for start in range(0, len(found), 20):
-            chunk = found[start:start + 20]
-            descriptions = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in chunk])["TagDescriptions"]
-            tags = {d["ResourceArn"]: _tags(d.get("Tags")) for d in descriptions}
-            for lb in chunk:
-                stack = {"load_balancer": {"count": 1, "azs": len(lb.get("AvailabilityZones") or []) or 2}}
-                self.add(tags.get(lb["LoadBalancerArn"], {}), lb["LoadBalancerName"], "Load balancer",
-                         f"{lb.get('Type', 'application')} load balancer {lb['LoadBalancerName']}", stack)
-
-    def ec2(self):
-        ec2 = self.client("ec2")
-        nats = ec2.get_paginator("describe_nat_gateways").paginate().build_full_result()["NatGateways"]
-        for nat in nats:
-            if nat.get("State") in ("available", "pending"):
-                tags = _tags(nat.get("Tags"))
-                self.add(tags, tags.get("Name", ""), "NAT gateway", f"NAT gateway {nat['NatGatewayId']}",
-                         {"nat_gateways": 1})
-        for address in ec2.describe_addresses()["Addresses"]:
-            if not address.get("AssociationId"):
-                tags = _tags(address.get("Tags"))
-                self.add(tags, tags.get("Name", ""), "Public IPv4", f"Elastic IP {address.get('PublicIp')} (idle)",
-                         {"idle_elastic_ips": 1})
-        reservations = ec2.get_paginator("describe_instances").paginate(
-            Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}]).build_full_result()
-        for reservation in reservations["Reservations"]:
-            for instance in reservation["Instances"]:
-                tags = _tags(instance.get("Tags"))
-                # No EC2 instance prices in the table: only its public address is priced.
-                self.add(tags, tags.get("Name", ""), "EC2", f"instance {instance['InstanceId']} "
-                         f"({instance.get('InstanceType')})",
-                         {"instance_public_ips": 1 if instance.get("PublicIpAddress") else 0},
-                         note="instance hours are not in the price table: see the EC2 pricing page")
-
-    def secrets(self):
-        sm = self.client("secretsmanager")
-        for secret in sm.get_paginator("list_secrets").paginate().build_full_result()["SecretList"]:
-            self.add(_tags(secret.get("Tags")), secret["Name"], "Secrets Manager", f"secret {secret['Name']}",
-                     {"secrets": 1})
-
-    def ecr(self):
-        ecr = self.client("ecr")
-        for repo in ecr.get_paginator("describe_repositories").paginate().build_full_result()["repositories"]:
-            name = repo["repositoryName"]
-            images = ecr.get_paginator("describe_images").paginate(repositoryName=name).build_full_result()
-            size = sum(i.get("imageSizeInBytes", 0) for i in images["imageDetails"]) / GB
-            try:
-                ecr.get_lifecycle_policy(repositoryName=name)
-            except botocore.exceptions.ClientError as e:
-                if e.response["Error"]["Code"] != "LifecyclePolicyNotFoundException":
-                    raise
-                self.findings["repositories_without_lifecycle"].append(name)
-            self.add({}, name, "ECR", f"repository {name}", {"ecr_gb": size})
-
-    def s3(self):
-        region = self.module.region
-        # Only the buckets of the deployment are counted (one bucket of another's is not a surprise worth a line).
-        for name, tags, gb, _versions in buckets(self.client("s3"), region, self.is_ours):
-            self.add(tags, name, "S3", f"bucket {name}", {"s3_gb": gb})
-
-    def logs(self):
-        logs = self.client("logs")
-        stored = 0.0
-        for group in logs.get_paginator("describe_log_groups").paginate().build_full_result()["logGroups"]:
-            gb = group.get("storedBytes", 0) / GB
-            stored += gb
-            if not group.get("retentionInDays"):
-                self.findings["log_groups_without_retention"].append({"name": group["logGroupName"], "gb": gb})
-        self.ours.setdefault("cloudwatch", {})["logs_stored_gb"] = stored
-
-    def cloudwatch(self):
-        cw = self.client("cloudwatch")
-        alarms = cw.get_paginator("describe_alarms").paginate().build_full_result()
-        dashboards = cw.get_paginator("list_dashboards").paginate().build_full_result()["DashboardEntries"]
-        self.ours.setdefault("cloudwatch", {}).update(
-            alarms=len(alarms.get("MetricAlarms", [])) + len(alarms.get("CompositeAlarms", [])),
-            dashboards=len(dashboards))
-
-    def route53(self):
-        zones = self.client("route53").get_paginator("list_hosted_zones").paginate().build_full_result()["HostedZones"]
-        self.ours["route53_zones"] = len(zones)
-
-    def lightsail(self):
-        ls = self.client("lightsail")
-        for service in ls.get_container_services().get("containerServices", []):
-            tags = _tags(service.get("tags"), "key", "value")
-            self.add(tags, service["containerServiceName"], "Lightsail",
-                     f"container service {service['containerServiceName']}",
-                     {"lightsail": {"container_power": service["power"], "container_scale": service.get("scale", 1)}})
-        for db in ls.get_relational_databases().get("relationalDatabases", []):
-            bundle_id = db.get("relationalDatabaseBundleId", "micro_2_0")  # micro_2_0, micro_ha_2_0, ...
-            bundle = "micro_ha" if bundle_id.startswith("micro_ha") else bundle_id.split("_")[0]
-            tags = _tags(db.get("tags"), "key", "value")
-            self.add(tags, db["name"], "Lightsail", f"database {db['name']}",
-                     {"lightsail": {"database_bundle": bundle}})
 
 
 class CostExplorerUnavailable(Exception):
@@ -290,7 +192,7 @@ def cost_explorer(module, period, tags=None):
                 break
             request["NextPageToken"] = page["NextPageToken"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        raise CostExplorerUnavailable(_first_line(e)) from e
+        raise CostExplorerUnavailable(first_line(e)) from e
     if period["days"] == period["days_in_month"]:
         return billed, None, ""  # a whole month: nothing left to forecast
     try:
@@ -300,8 +202,4 @@ def cost_explorer(module, period, tags=None):
                                            else {"Filter": by_tags[0]} if by_tags else {}))
         return billed, sum(billed.values()) + float(forecast["Total"]["Amount"]), ""
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError, ValueError) as e:
-        return billed, None, f"Cost Explorer gave no forecast ({_first_line(e)}): the forecast is linear"
-
-
-def _first_line(error):
-    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        return billed, None, f"Cost Explorer gave no forecast ({first_line(e)}): the forecast is linear"

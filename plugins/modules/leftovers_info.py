@@ -147,7 +147,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.precedentum.deploy.plugins.module_utils.cost_discovery import _first_line, _tags, buckets
+from ansible_collections.precedentum.deploy.plugins.module_utils.account import STEPS, Walk, first_line
 from ansible_collections.precedentum.deploy.plugins.module_utils.cost_prices import HOURS_PER_MONTH
 from ansible_collections.precedentum.deploy.plugins.module_utils.costs import (
     PriceMissing,
@@ -157,304 +157,116 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.costs import (
 )
 from ansible_collections.precedentum.deploy.plugins.module_utils.ownership import is_ours
 
-GB = 1024**3
 FINAL = re.compile(r"^(?P<source>.+)-final-(?P<stamp>[0-9][0-9-]*)$")
+# What to know of a resource of no charge before deleting it, by kind.
+FREE_NOTES = {"alarm": "the first 10 alarms of an account are free",
+              "budget": "the first 2 budgets of an account are free",
+              "dashboard": "the first 3 dashboards of an account are free"}
 
 
 class Scan:
+    """Every resource of the walk (module_utils/account.py) that is ours, each with what it costs a month."""
+
     def __init__(self, module):
         self.module = module
         self.prefix = module.params["name_prefix"]
         self.want = module.params["tags"] or {}
         self.found = []
-        self.snapshots = []  # (source, stamp, item)
+        self.snapshots = []  # (service, source, stamp, item)
         self.not_read = []
 
     def ours(self, tags, name=""):
         return is_ours(tags, name, self.want, self.prefix)
 
-    def add(self, service, kind, name, monthly=0.0, note="", tags=None, label=None):
-        if self.ours(tags or {}, label if label is not None else name):
-            self.found.append({"service": service, "kind": kind, "name": name, "monthly_usd": round(monthly, 2),
-                               "note": note})
-            return True
-        return False
-
     def client(self, name):
         return self.module.client(name, retry_decorator=AWSRetry.jittered_backoff())
 
     def read(self):
-        for step in (self.ec2, self.rds, self.secrets, self.logs, self.ecr, self.s3, self.load_balancers, self.ecs,
-                     self.iam, self.cloudwatch, self.sns, self.budgets, self.route53, self.acm, self.elasticache,
-                     self.autoscaling, self.lightsail):
-            if step == self.lightsail and not self.module.params["lightsail"]:
+        walk = Walk(self.client, self.module.region, self.ours)
+        for step in STEPS:
+            if step == "lightsail" and not self.module.params["lightsail"]:
                 continue
             try:
-                step()
+                for resource in walk.step(step):
+                    if self.ours(resource.tags, resource.owner_name):
+                        self.take(resource)
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-                if step == self.lightsail:
-                    self.not_read.append(f"Lightsail did not answer ({_first_line(e)}): its resources were not read")
+                if step == "lightsail":
+                    self.not_read.append(f"Lightsail did not answer ({first_line(e)}): its resources were not read")
                 else:
-                    self.module.fail_json_aws(e, msg=f"Could not read the account ({step.__name__})")
+                    self.module.fail_json_aws(e, msg=f"Could not read the account ({step})")
         return self
 
-    def ec2(self):
-        ec2 = self.client("ec2")
-
-        def pages(method, key, **kwargs):
-            return ec2.get_paginator(method).paginate(**kwargs).build_full_result()[key]
-
-        for vpc in pages("describe_vpcs", "Vpcs"):
-            tags = _tags(vpc.get("Tags"))
-            self.add("VPC", "vpc", vpc["VpcId"], tags=tags, label=tags.get("Name", ""))
-        for subnet in pages("describe_subnets", "Subnets"):
-            tags = _tags(subnet.get("Tags"))
-            self.add("VPC", "subnet", subnet["SubnetId"], tags=tags, label=tags.get("Name", ""))
-        for gateway in pages("describe_internet_gateways", "InternetGateways"):
-            tags = _tags(gateway.get("Tags"))
-            self.add("VPC", "internet-gateway", gateway["InternetGatewayId"], tags=tags, label=tags.get("Name", ""))
-        for table in pages("describe_route_tables", "RouteTables"):
-            tags = _tags(table.get("Tags"))
-            if not any(a.get("Main") for a in table.get("Associations") or []):
-                self.add("VPC", "route-table", table["RouteTableId"], tags=tags, label=tags.get("Name", ""))
-        for group in pages("describe_security_groups", "SecurityGroups"):
-            if group.get("GroupName") != "default":
-                self.add("VPC", "security-group", group["GroupId"], tags=_tags(group.get("Tags")),
-                         label=group.get("GroupName", ""))
-        nat_month = price("nat.hour")["usd"] * HOURS_PER_MONTH + ipv4_month()
-        for nat in pages("describe_nat_gateways", "NatGateways"):
-            if nat.get("State") in ("pending", "available"):
-                tags = _tags(nat.get("Tags"))
-                self.add("NAT gateway", "nat-gateway", nat["NatGatewayId"], nat_month,
-                         "gateway hours and its public IPv4 address (data processed not included)", tags,
-                         tags.get("Name", ""))
-        for address in ec2.describe_addresses()["Addresses"]:
-            tags = _tags(address.get("Tags"))
-            self.add("Public IPv4", "elastic-ip", address.get("PublicIp", address.get("AllocationId", "")),
-                     ipv4_month(), "in use or idle", tags, tags.get("Name", ""))
-        reservations = pages("describe_instances", "Reservations",
-                             Filters=[{"Name": "instance-state-name", "Values": ["pending", "running", "stopped"]}])
-        for reservation in reservations:
-            for instance in reservation["Instances"]:
-                tags = _tags(instance.get("Tags"))
-                self.add("EC2", "instance", instance["InstanceId"], ipv4_month() if instance.get(
-                    "PublicIpAddress") else 0.0, "instance hours not priced: see the EC2 pricing page", tags,
-                    tags.get("Name", ""))
-
-    def rds(self):
-        rds = self.client("rds")
-        for db in rds.get_paginator("describe_db_instances").paginate().build_full_result()["DBInstances"]:
-            monthly, note = 0.0, ""
-            try:
-                hours = price(f"rds.{db['DBInstanceClass']}.hour")["usd"] * HOURS_PER_MONTH
-                storage = price("rds.storage.gb_month")["usd"] * db.get("AllocatedStorage", 0)
-                monthly = (hours + storage) * (2 if db.get("MultiAZ") else 1)
-                monthly += ipv4_month() if db.get("PubliclyAccessible") else 0.0
-            except PriceMissing as e:
-                note = str(e)
-            self.add("RDS", "db-instance", db["DBInstanceIdentifier"], monthly, note, _tags(db.get("TagList")))
-        for group in rds.get_paginator("describe_db_subnet_groups").paginate().build_full_result()["DBSubnetGroups"]:
-            self.add("RDS", "db-subnet-group", group["DBSubnetGroupName"])
-        snapshots = rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="manual").build_full_result()
-        for snap in snapshots["DBSnapshots"]:
-            if not self.ours(_tags(snap.get("TagList")), snap["DBSnapshotIdentifier"]):
-                continue
-            item = {"service": "RDS", "kind": "db-snapshot", "name": snap["DBSnapshotIdentifier"],
-                    "monthly_usd": round(price("rds.backup.gb_month")["usd"] * snap.get("AllocatedStorage", 0), 2),
-                    "note": "manual snapshot, kept until deleted"}
-            self._snapshot(item)
-
-    def _snapshot(self, item):
-        final = FINAL.match(item["name"])
+    def take(self, r):
+        """One resource of ours, priced at list price, with what to know before deleting it."""
+        monthly, note = self.priced(r)
+        item = {"service": r.service, "kind": r.kind, "name": r.name, "monthly_usd": round(monthly, 2), "note": note}
+        final = FINAL.match(r.name) if r.kind.endswith("snapshot") else None
         if final:
-            self.snapshots.append((item["service"], final["source"], final["stamp"], item))
+            self.snapshots.append((r.service, final["source"], final["stamp"], item))
         else:
             self.found.append(item)
 
-    def secrets(self):
-        sm = self.client("secretsmanager")
-        for secret in sm.get_paginator("list_secrets").paginate().build_full_result()["SecretList"]:
-            if secret.get("DeletedDate"):
-                continue  # scheduled for deletion: not billed
-            self.add("Secrets Manager", "secret", secret["Name"], price("secretsmanager.secret_month")["usd"],
-                     tags=_tags(secret.get("Tags")))
+    def priced(self, r):
+        f = r.facts
+        try:
+            return self._priced(r, f)
+        except PriceMissing as e:
+            return 0.0, str(e) if r.kind != "replication-group" else f"{f['node_type']} is not in the price table"
 
-    def logs(self):
-        logs = self.client("logs")
-        for group in logs.get_paginator("describe_log_groups").paginate().build_full_result()["logGroups"]:
-            gb = group.get("storedBytes", 0) / GB
-            self.add("CloudWatch Logs", "log-group", group["logGroupName"],
-                     gb * price("cloudwatch.logs_stored_gb_month")["usd"],
-                     "" if group.get("retentionInDays") else "kept forever (no retention)")
-
-    def ecr(self):
-        ecr = self.client("ecr")
-        for repo in ecr.get_paginator("describe_repositories").paginate().build_full_result()["repositories"]:
-            name = repo["repositoryName"]
-            if not self.ours({}, name):
-                continue
-            images = ecr.get_paginator("describe_images").paginate(repositoryName=name).build_full_result()
-            size = sum(i.get("imageSizeInBytes", 0) for i in images["imageDetails"]) / GB
-            self.add("ECR", "repository", name, size * price("ecr.gb_month")["usd"],
-                     f"{len(images['imageDetails'])} image(s)")
-
-    def s3(self):
-        for name, tags, gb, versions in buckets(self.client("s3"), self.module.region, self.ours):
-            self.add("S3", "bucket", name, gb * price("s3.gb_month")["usd"],
-                     f"{versions} file version(s), {gb:.2f} GB: destroy.yml empties it "
-                     "(storage_keep_copy_dir keeps a copy)", tags)
-
-    def load_balancers(self):
-        elb = self.client("elbv2")
-
-        def tags_of(arns):
-            found = {}
-            for start in range(0, len(arns), 20):
-                for d in elb.describe_tags(ResourceArns=arns[start:start + 20])["TagDescriptions"]:
-                    found[d["ResourceArn"]] = _tags(d.get("Tags"))
-            return found
-
-        lbs = elb.get_paginator("describe_load_balancers").paginate().build_full_result()["LoadBalancers"]
-        tags = tags_of([lb["LoadBalancerArn"] for lb in lbs])
-        for lb in lbs:
-            zones = len(lb.get("AvailabilityZones") or []) or 2
-            monthly = (price("alb.hour")["usd"] + price("alb.lcu_hour")["usd"]) * HOURS_PER_MONTH + zones * ipv4_month()
-            self.add("Load balancer", "load-balancer", lb["LoadBalancerName"], monthly,
-                     f"hours, one LCU and {zones} public IPv4 addresses", tags.get(lb["LoadBalancerArn"], {}))
-        groups = elb.get_paginator("describe_target_groups").paginate().build_full_result()["TargetGroups"]
-        tags = tags_of([g["TargetGroupArn"] for g in groups])
-        for group in groups:
-            self.add("Load balancer", "target-group", group["TargetGroupName"], tags=tags.get(group["TargetGroupArn"]))
-
-    def ecs(self):
-        ecs = self.client("ecs")
-        arns = ecs.get_paginator("list_clusters").paginate().build_full_result()["clusterArns"]
-        for cluster in ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"] if arns else []:
-            cluster_tags = _tags(cluster.get("tags"), "key", "value")
-            if cluster.get("status") == "INACTIVE":
-                continue
-            self.add("ECS", "cluster", cluster["clusterName"], tags=cluster_tags)
-            services = ecs.get_paginator("list_services").paginate(
-                cluster=cluster["clusterArn"]).build_full_result()["serviceArns"]
-            for start in range(0, len(services), 10):
-                for svc in ecs.describe_services(cluster=cluster["clusterArn"], services=services[start:start + 10],
-                                                 include=["TAGS"])["services"]:
-                    if svc.get("status") != "ACTIVE":
-                        continue
-                    td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
-                    count = svc.get("desiredCount") or 0
-                    arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64"
-                    public = ((svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}).get(
-                        "assignPublicIp") == "ENABLED"
-                    monthly = count * (task_month(int(td.get("cpu") or 256), int(td.get("memory") or 512), arch)
-                                       + (ipv4_month() if public else 0.0))
-                    self.add("Fargate", "service", svc["serviceName"], monthly, f"{count} task(s)",
-                             {**cluster_tags, **_tags(svc.get("tags"), "key", "value")})
-        families = ecs.get_paginator("list_task_definition_families").paginate(
-            status="ACTIVE").build_full_result()["families"]
-        for family in families:
-            if self.ours({}, family):
-                revisions = ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
-                if revisions:
-                    self.add("ECS", "task-definition", family, note=f"{len(revisions)} active revision(s)")
-
-    def elasticache(self):
-        cache = self.client("elasticache")
-        groups = cache.get_paginator("describe_replication_groups").paginate().build_full_result()["ReplicationGroups"]
-        for group in groups:
-            if group.get("Status") == "deleting":
-                continue
-            nodes, node_type = len(group.get("MemberClusters") or []) or 1, group.get("CacheNodeType", "?")
-            try:
-                monthly, note = nodes * price(f"elasticache.{node_type}.hour")["usd"] * HOURS_PER_MONTH, ""
-            except PriceMissing:
-                monthly, note = 0.0, f"{node_type} is not in the price table"
-            self.add("ElastiCache", "replication-group", group["ReplicationGroupId"], monthly,
-                     note or f"{nodes} {node_type} node(s)")
-        subnet_groups = cache.get_paginator("describe_cache_subnet_groups").paginate().build_full_result()
-        for subnet_group in subnet_groups["CacheSubnetGroups"]:
-            self.add("ElastiCache", "cache-subnet-group", subnet_group["CacheSubnetGroupName"])
-
-    def autoscaling(self):
-        targets = self.client("application-autoscaling").get_paginator("describe_scalable_targets").paginate(
-            ServiceNamespace="ecs").build_full_result()["ScalableTargets"]
-        for target in targets:
-            # service/<cluster>/<service>: ours by the service's name.
-            self.add("Application Auto Scaling", "scalable-target", target["ResourceId"],
-                     note=f"{target['MinCapacity']} to {target['MaxCapacity']} tasks",
-                     label=target["ResourceId"].rsplit("/", 1)[-1])
-
-    def iam(self):
-        iam = self.client("iam")
-        for role in iam.get_paginator("list_roles").paginate().build_full_result()["Roles"]:
-            self.add("IAM", "role", role["RoleName"])
-
-    def cloudwatch(self):
-        cw = self.client("cloudwatch")
-        alarms = cw.get_paginator("describe_alarms").paginate().build_full_result()
-        for alarm in alarms.get("MetricAlarms", []) + alarms.get("CompositeAlarms", []):
-            self.add("CloudWatch", "alarm", alarm["AlarmName"], price("cloudwatch.alarm_month")["usd"],
-                     "the first 10 alarms of an account are free")
-        for dashboard in cw.get_paginator("list_dashboards").paginate().build_full_result()["DashboardEntries"]:
-            self.add("CloudWatch", "dashboard", dashboard["DashboardName"], price("cloudwatch.dashboard_month")["usd"],
-                     "the first 3 dashboards of an account are free")
-
-    def sns(self):
-        sns = self.client("sns")
-        for topic in sns.get_paginator("list_topics").paginate().build_full_result()["Topics"]:
-            self.add("SNS", "topic", topic["TopicArn"].rsplit(":", 1)[-1])
-
-    def budgets(self):
-        account = self.client("sts").get_caller_identity()["Account"]
-        budgets = self.client("budgets")
-        found = budgets.describe_budgets(AccountId=account).get("Budgets", [])
-        for budget in found:
-            self.add("Budgets", "budget", budget["BudgetName"], note="the first 2 budgets of an account are free")
-
-    def route53(self):
-        r53 = self.client("route53")
-        for zone in r53.get_paginator("list_hosted_zones").paginate().build_full_result()["HostedZones"]:
-            comment = (zone.get("Config") or {}).get("Comment") or ""
-            zone_id = zone["Id"].rsplit("/", 1)[-1]
-            tags = _tags(r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)
-                         .get("ResourceTagSet", {}).get("Tags"))
-            label = self.prefix if comment.startswith(self.prefix + ":") else ""
-            self.add("Route 53", "hosted-zone", zone["Name"].rstrip("."), price("route53.zone_month")["usd"],
-                     tags=tags, label=label)
-
-    def acm(self):
-        acm = self.client("acm")
-        for cert in acm.get_paginator("list_certificates").paginate().build_full_result()["CertificateSummaryList"]:
-            tags = _tags(acm.list_tags_for_certificate(CertificateArn=cert["CertificateArn"]).get("Tags"))
-            if tags:
-                self.add("ACM", "certificate", cert.get("DomainName", cert["CertificateArn"]), tags=tags, label="")
-
-    def lightsail(self):
-        ls = self.client("lightsail")
-        for service in ls.get_container_services().get("containerServices", []):
-            power, scale = service.get("power", "micro"), service.get("scale", 1)
-            try:
-                monthly, note = price(f"lightsail.container.{power}")["usd"] * scale, f"{scale} x {power}"
-            except PriceMissing as e:
-                monthly, note = 0.0, str(e)
-            self.add("Lightsail", "container-service", service["containerServiceName"], monthly, note,
-                     _tags(service.get("tags"), "key", "value"))
-        for db in ls.get_relational_databases().get("relationalDatabases", []):
-            bundle_id = db.get("relationalDatabaseBundleId", "micro_2_0")
-            bundle = "micro_ha" if bundle_id.startswith("micro_ha") else bundle_id.split("_")[0]
-            try:
-                monthly, note = price(f"lightsail.database.{bundle}")["usd"], bundle_id
-            except PriceMissing as e:
-                monthly, note = 0.0, str(e)
-            self.add("Lightsail", "database", db["name"], monthly, note, _tags(db.get("tags"), "key", "value"))
-        for snap in ls.get_relational_database_snapshots().get("relationalDatabaseSnapshots", []):
-            if self.ours(_tags(snap.get("tags"), "key", "value"), snap["name"]):
-                gb = snap.get("sizeInGb", 0)
-                self._snapshot({"service": "Lightsail", "kind": "database-snapshot", "name": snap["name"],
-                                "monthly_usd": round(gb * price("rds.backup.gb_month")["usd"], 2),
-                                "note": "kept until deleted (priced as a database snapshot)"})
-        for alarm in ls.get_alarms().get("alarms", []):
-            self.add("Lightsail", "alarm", alarm["name"], note="Lightsail metric alarms are free")
+    def _priced(self, r, f):
+        if r.kind == "nat-gateway":
+            return (price("nat.hour")["usd"] * HOURS_PER_MONTH + ipv4_month(),
+                    "gateway hours and its public IPv4 address (data processed not included)")
+        if r.kind == "elastic-ip":
+            return ipv4_month(), "in use or idle"
+        if r.kind == "instance":
+            return ipv4_month() if f["public_ip"] else 0.0, "instance hours not priced: see the EC2 pricing page"
+        if r.kind == "db-instance":
+            hours = price(f"rds.{f['instance_class']}.hour")["usd"] * HOURS_PER_MONTH
+            storage = price("rds.storage.gb_month")["usd"] * f["storage_gb"]
+            return ((hours + storage) * (2 if f["multi_az"] else 1)
+                    + (ipv4_month() if f["publicly_accessible"] else 0.0)), ""
+        if r.kind == "db-snapshot":
+            return price("rds.backup.gb_month")["usd"] * f["gb"], "manual snapshot, kept until deleted"
+        if r.kind == "secret":
+            return price("secretsmanager.secret_month")["usd"], ""
+        if r.kind == "log-group":
+            return (f["gb"] * price("cloudwatch.logs_stored_gb_month")["usd"],
+                    "" if f["retention_days"] else "kept forever (no retention)")
+        if r.kind == "repository":
+            return f["gb"] * price("ecr.gb_month")["usd"], f"{f['images']} image(s)"
+        if r.kind == "bucket":
+            return (f["gb"] * price("s3.gb_month")["usd"], f"{f['versions']} file version(s), {f['gb']:.2f} GB: "
+                    "destroy.yml empties it (storage_keep_copy_dir keeps a copy)")
+        if r.kind == "load-balancer":
+            return ((price("alb.hour")["usd"] + price("alb.lcu_hour")["usd"]) * HOURS_PER_MONTH
+                    + f["zones"] * ipv4_month()), f"hours, one LCU and {f['zones']} public IPv4 addresses"
+        if r.kind == "service":
+            public = ipv4_month() if f["public_ip"] else 0.0
+            return (f["desired"] * (task_month(f["cpu"], f["memory"], f["architecture"]) + public),
+                    f"{f['desired']} task(s)")
+        if r.kind == "task-definition":
+            return 0.0, f"{f['revisions']} active revision(s)"
+        if r.kind == "replication-group":
+            return (f["nodes"] * price(f"elasticache.{f['node_type']}.hour")["usd"] * HOURS_PER_MONTH,
+                    f"{f['nodes']} {f['node_type']} node(s)")
+        if r.kind == "scalable-target":
+            return 0.0, f"{f['min']} to {f['max']} tasks"
+        if r.kind in ("alarm", "dashboard") and r.service == "CloudWatch":
+            return price(f"cloudwatch.{r.kind}_month")["usd"], FREE_NOTES[r.kind]
+        if r.kind == "alarm":
+            return 0.0, "Lightsail metric alarms are free"
+        if r.kind == "hosted-zone":
+            return price("route53.zone_month")["usd"], ""
+        if r.kind == "container-service":
+            return price(f"lightsail.container.{f['power']}")["usd"] * f["scale"], f"{f['scale']} x {f['power']}"
+        if r.kind == "database":
+            return price(f"lightsail.database.{f['bundle']}")["usd"], f["bundle_id"]
+        if r.kind == "database-snapshot":
+            return (f["gb"] * price("rds.backup.gb_month")["usd"],
+                    "kept until deleted (priced as a database snapshot)")
+        return 0.0, FREE_NOTES.get(r.kind, "")
 
     def result(self):
         newest = {}

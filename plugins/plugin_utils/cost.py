@@ -111,6 +111,12 @@ def _on(settings, name):
     return value
 
 
-def cost_tier(option, settings):
-    """{name, stack} of an option, for cost_check's tiers."""
-    return {"name": option, "stack": cost_stack(settings, option)}
+def cost_tier(option, settings, left_out=False):
+    """{name, stack} of an option, for cost_check's tiers; with left_out, {name, left_out: the reason} for an option
+    these settings cannot run (the caller leaves it out and says why) instead of an error."""
+    try:
+        return {"name": option, "stack": cost_stack(settings, option)}
+    except AnsibleFilterError as e:
+        if not left_out:
+            raise
+        return {"name": option, "left_out": str(e).removeprefix("cost_stack: ")}

@@ -35,11 +35,11 @@ def test_the_cost_role_keeps_no_copy_of_the_tiers_and_reads_no_file_of_another_r
     tasks = "\n".join(f.read_text() for f in (REPO / "roles/cost").rglob("*.yml"))
     for reads in ("role_path }}/..", "include_vars", "defaults/main.yml", "lookup('ansible.builtin.file'"):
         assert reads not in tasks, f"the cost role reads another role's files ({reads})"
-    # Every role the plan prices makes its defaults known through its validate entry point.
+    # Every role the plan prices can make its defaults known without running anything (its defaults entry point).
     for platform, roles in COST_VARS["cost_priced_roles"].items():
         assert set(roles) <= set(COST_VARS["__cost_priced_settings"]), platform
         for role in roles:
-            assert (REPO / f"roles/{role}/tasks/validate.yml").is_file(), role
+            assert yaml.safe_load((REPO / f"roles/{role}/tasks/defaults.yml").read_text()) == [], role
 
 
 @pytest.mark.parametrize("option", ["ultra_lean", "lean", "growth", "production"])
@@ -130,3 +130,13 @@ def test_a_setting_left_unset_is_named_not_guessed(option, name):
     settings_without = {k: v for k, v in settings(option).items() if k != name}
     with pytest.raises(Exception, match=f"cost_stack: {name} is not set"):
         cf.cost_stack(settings_without, option)
+
+
+def test_an_option_the_settings_cannot_run_is_left_out_with_the_reason():
+    arm = {**settings("production"), "ecs_cpu_architecture": "ARM64"}
+    assert cf.cost_tier("production", arm, left_out=True) == {
+        "name": "production", "left_out": "ecs_frontend_spot and ecs_cpu_architecture: AWS runs no ARM64 task on "
+        "Fargate Spot, so this plan cannot run; turn one of them off"}
+    assert cf.cost_tier("lean", settings("lean"), left_out=True)["stack"] == cf.cost_stack(settings("lean"), "lean")
+    with pytest.raises(Exception, match="Fargate Spot"):
+        cf.cost_tier("production", arm)
