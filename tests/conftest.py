@@ -51,7 +51,7 @@ TAKES = {
     "test_storage.py::test_bucket_check_converge_rerun_change_destroy_with_copy": 50,
     "test_site_ultra_lean.py::test_sqlite_says_the_data_is_lost_and_makes_no_database": 50,
     "test_release.py::test_the_docs_site_has_a_page_per_module_filter_and_role": 50,
-    "test_cost.py::test_cost_playbook_prices_each_inventory_and_writes_the_reports": 60,
+    "test_cost.py::test_cost_playbook_prices_each_inventory_and_writes_the_reports": 50,
     "test_molecule.py::test_molecule_scenario": 45,
     "test_secret_name.py::test_an_overridden_secret_name_moves_every_phase": 45,
     "test_ecr.py::test_ecr_alone_check_converge_rerun_change_destroy": 45,
