@@ -33,10 +33,23 @@ WAIT_SECONDS = 30
 # the tester's action done again from its start (login, set_password, files, judges: see ``_again``).
 NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
 ATTEMPTS = 3
+# What Chromium's console says of a resource the page asked for and never got whole: a transport error, or a
+# server error status (a 404, say a missing favicon, is the site's answer and not retried).
+RESOURCE_FAILED = re.compile(
+    r"(\S+) - Failed to load resource: (net::ERR_\w+|the server responded with a status of 5\d\d)")
 
 
-class NetworkChanged(Exception):
+class PageNotLoaded(Exception):
+    """The step's element never came because the page did not come whole: the tester's action is done again."""
+
+
+class NetworkChanged(PageNotLoaded):
     """Chromium showed ERR_NETWORK_CHANGED where the step waited for an element of the site's page."""
+
+
+class ResourceFailed(PageNotLoaded):
+    """The element never came, and the console says a resource of the page (its script, an API call) failed on the
+    way: the page's shell came, the app in it never ran (the emulated endpoint's relay, loaded by the other tests)."""
 
 
 def unavailable() -> str:
@@ -62,6 +75,8 @@ class Chromium:
         self.shots: list[Path] = []
         self.driver = None
         self._profile = ""
+        self.console: list[str] = []  # the console's messages since the last page was opened
+        self.retried: list[str] = []  # why a tester's action was done again (PageNotLoaded), in order
 
     def __enter__(self) -> Chromium:
         why = unavailable()
@@ -89,6 +104,8 @@ class Chromium:
                     f"--user-data-dir={self._profile}", f"--proxy-server=http://{self.sites.proxy}",
                     f"--ignore-certificate-errors-spki-list={self.sites.ca.spki_sha256}"):
             options.add_argument(arg)
+        # The console (a resource that failed to load, a script's error) is read when a step's element never comes.
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
         self.driver.set_page_load_timeout(60)
         return self
@@ -102,15 +119,28 @@ class Chromium:
 
     # --- what a tester does ------------------------------------------------------------------------------------
 
+    def read_console(self) -> list[str]:
+        """The console's messages since the last page was opened (Chromium hands each over once)."""
+        try:
+            entries = self.driver.get_log("browser")
+        except Exception:  # noqa: BLE001 - a driver that keeps no log (the harness's own tests)
+            entries = []
+        self.console += [f"{entry.get('level')}: {entry.get('message')}" for entry in entries]
+        return self.console
+
     def open(self, url: str, attempts: int = 3) -> None:
         for attempt in range(attempts):
+            self.read_console()
+            self.console = []
             self.driver.get(url)
             if NETWORK_CHANGED not in (self.driver.page_source or "") or attempt == attempts - 1:
                 return
             time.sleep(1)
 
-    def wait_for(self, css: str, timeout: float = WAIT_SECONDS):
-        """The first element CSS finds, once there; NetworkChanged at once if Chromium shows its network error page."""
+    def wait_for(self, css: str, timeout: float | None = None):
+        """The first element CSS finds, once there (WAIT_SECONDS at most); NetworkChanged at once if Chromium shows its
+        network error page, ResourceFailed past the wait if the console names a resource of the page as failed."""
+        timeout = WAIT_SECONDS if timeout is None else timeout
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
@@ -122,14 +152,25 @@ class Chromium:
                 raise NetworkChanged(f"{driver.current_url}: {NETWORK_CHANGED} while waiting for {css}")
             return False
 
-        return WebDriverWait(self.driver, timeout).until(found)
+        from selenium.common.exceptions import TimeoutException
+
+        try:
+            return WebDriverWait(self.driver, timeout).until(found)
+        except TimeoutException:
+            failed = sorted({f"{m[1]} ({m[2]})" for m in map(RESOURCE_FAILED.search, self.read_console()) if m})
+            if failed:
+                raise ResourceFailed(f"{self.driver.current_url}: {css} did not come in {timeout:.0f} s; "
+                                     f"failed to load: {', '.join(failed)}") from None
+            raise
 
     def _again(self, action, attempts: int = ATTEMPTS):
-        """action() again from its start when Chromium's network error page stopped it (the last one raises)."""
+        """action() again from its start when the page did not come whole (PageNotLoaded: Chromium's network error
+        page, a resource the console names as failed); the last attempt raises. Each reason is kept in retried."""
         for _attempt in range(attempts - 1):
             try:
                 return action()
-            except NetworkChanged:
+            except PageNotLoaded as reason:
+                self.retried.append(str(reason))
                 time.sleep(1)
         return action()
 
@@ -158,7 +199,7 @@ class Chromium:
         def once():
             try:
                 self.wait_for("#judge-count")
-            except NetworkChanged:
+            except PageNotLoaded:
                 self.driver.refresh()
                 raise
         self._again(once)
@@ -223,5 +264,7 @@ class Chromium:
             except Exception as inner:  # noqa: BLE001 - the browser itself is gone
                 seen = f"no page to show ({inner!r})"
             refused = f"\nrefused by the proxy: {self.sites.refused[-5:]}" if self.sites.refused else ""
-            raise StepFailed(f"step {name!r} failed: {error!r}\n{seen}{refused}") from error
+            console = "".join(f"\nconsole: {line[:300]}" for line in self.read_console()[-8:])
+            retried = "".join(f"\ndone again after: {line[:300]}" for line in self.retried)
+            raise StepFailed(f"step {name!r} failed: {error!r}\n{seen}{refused}{console}{retried}") from error
         self.shot(name)

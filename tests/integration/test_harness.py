@@ -80,7 +80,7 @@ def test_the_browser_loads_a_page_again_after_chromiums_network_change_error():
             self.asked.append(url)
             self.page_source = self.pages.pop(0)
 
-    chromium = Chromium.__new__(Chromium)
+    chromium = Chromium(None, "screenshots")
     chromium.driver = Driver(["<div>net::ERR_NETWORK_CHANGED</div>", '<a id="login-link">Log in</a>'])
     chromium.open("https://site.example/")
     assert chromium.driver.asked == ["https://site.example/"] * 2
@@ -125,7 +125,7 @@ def test_a_login_stopped_by_chromiums_network_change_error_is_done_again():
         def find_elements(self, _by, css):
             return [Element(self)] if f'id="{css.lstrip("#")}"' in self.page_source else []
 
-    chromium = Chromium.__new__(Chromium)
+    chromium = Chromium(None, "screenshots")
     # The login link's page never came (error); the second time through, the form, then the front page again.
     chromium.driver = Driver([front, error, front, form, front])
     chromium.login("https://site.example", "admin", "secret")
@@ -135,3 +135,53 @@ def test_a_login_stopped_by_chromiums_network_change_error_is_done_again():
     chromium.driver = Driver([front, error] * 3)
     with pytest.raises(NetworkChanged, match="ERR_NETWORK_CHANGED while waiting for #id_username"):
         chromium.login("https://site.example", "admin", "secret")
+
+
+def test_a_page_whose_script_failed_on_the_way_is_opened_again(monkeypatch):
+    """The app's page came, but the script that draws it failed to load (the emulated endpoint's relay, loaded by
+    the other tests): the element never comes, the console names the script, the tester's action starts again. A
+    script that never loads fails the step, named; an element missing from a whole page fails at once."""
+    from selenium.common.exceptions import TimeoutException
+
+    from tests.harness import browser
+
+    monkeypatch.setattr(browser, "WAIT_SECONDS", 0.2)
+    shell, front = '<div id="root"></div>', '<div id="root"><a id="login-link">Log in</a></div>'
+    failed = "https://site.example/assets/index-4f2a.js - Failed to load resource: net::ERR_CONNECTION_CLOSED"
+    favicon = "https://site.example/favicon.ico - Failed to load resource: the server responded with a status of 404"
+
+    class Driver:
+        current_url = "https://site.example/"
+
+        def __init__(self, pages):
+            self.pages, self.asked, self.page_source, self.log = list(pages), [], "", []
+
+        def get(self, url):
+            self.asked.append(url)
+            self.page_source, message = self.pages.pop(0)
+            self.log = [{"level": "SEVERE", "message": message}] if message else []
+
+        def get_log(self, _kind):
+            log, self.log = self.log, []
+            return log
+
+        def find_elements(self, _by, css):
+            return ["link"] if f'id="{css.lstrip("#")}"' in self.page_source else []
+
+    chromium = browser.Chromium(None, "screenshots")
+    chromium.driver = Driver([(shell, failed), (front, "")])
+    assert chromium._again(lambda: (chromium.open("https://site.example/"), chromium.wait_for("#login-link"))[1])
+    assert len(chromium.driver.asked) == 2
+    assert chromium.retried == ["https://site.example/: #login-link did not come in 0 s; failed to load: "
+                                "https://site.example/assets/index-4f2a.js (net::ERR_CONNECTION_CLOSED)"]
+
+    chromium.driver = Driver([(shell, failed)] * 3)
+    with pytest.raises(browser.ResourceFailed, match="index-4f2a.js"):
+        chromium._again(lambda: (chromium.open("https://site.example/"), chromium.wait_for("#login-link")))
+    assert len(chromium.driver.asked) == 3
+
+    # A whole page without the element (a 404 is the site's answer, not a failure on the way): no second attempt.
+    chromium.driver = Driver([(shell, favicon)] * 3)
+    with pytest.raises(TimeoutException):
+        chromium._again(lambda: (chromium.open("https://site.example/"), chromium.wait_for("#login-link")))
+    assert len(chromium.driver.asked) == 1
