@@ -857,6 +857,46 @@ def _serve(argv: list[str]) -> None:
     main(argv)
 
 
+# AWS's managed policies (MOTO_IAM_LOAD_MANAGED_POLICIES), read from moto's JSON text once per process (the
+# zygote: every fork has them) instead of at each account's IAM backend: about 0.4 CPU-seconds each time. What
+# moto's AWSManagedPolicy.from_data reads of each, kept ready for its constructor.
+_AWS_MANAGED_POLICIES: list[tuple] = []
+
+
+def _aws_managed_policies() -> list[tuple]:
+    if not _AWS_MANAGED_POLICIES:
+        from datetime import datetime
+
+        _AWS_MANAGED_POLICIES.extend(
+            (name, data.get("DefaultVersionId"), data.get("Path"), json.dumps(data.get("Document")),
+             datetime.fromisoformat(data["CreateDate"]), datetime.fromisoformat(data["UpdateDate"]))
+            for name, data in json.loads(iam_models.aws_managed_policies_data).items())
+    return _AWS_MANAGED_POLICIES
+
+
+def _init_aws_policies_read_once(self):
+    if not iam_models.load_iam_aws_managed_policies():
+        return []
+    return [iam_models.AWSManagedPolicy(name, account_id=self.account_id, region=self.region_name,
+                                        default_version_id=version, path=path, document=document,
+                                        create_date=created, update_date=updated)
+            for name, version, path, document, created, updated in _aws_managed_policies()]
+
+
+iam_models.IAMBackend._init_aws_policies = _init_aws_policies_read_once
+
+
+def _warm_regions(services) -> None:
+    """The botocore session moto lists each service's regions with (one per process), its endpoint data loaded:
+    what each backend's first use in a fork would otherwise read and parse again."""
+    from moto.core.base_backend import AccountSpecificBackend
+
+    session = AccountSpecificBackend.get_session()
+    for partition in session.get_available_partitions():
+        for service in services:
+            session.get_available_regions(service, partition_name=partition)
+
+
 # The services the roles call: the zygote imports their moto code once, so that its forks start warm.
 PRELOADED_SERVICES = ("acm", "budgets", "ce", "cloudwatch", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "logs",
                       "rds", "route53", "secretsmanager", "ses", "sns", "sts", "servicediscovery",
@@ -892,6 +932,8 @@ def zygote(path: str) -> None:
             get_backend(service)
         except (ImportError, KeyError, ValueError):
             pass
+    _warm_regions(PRELOADED_SERVICES)
+    _aws_managed_policies()
     import tests.emulator.lightsail  # noqa: F401
 
     if os.path.exists(path):

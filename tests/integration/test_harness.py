@@ -60,6 +60,27 @@ def test_cli_run_passes_the_environment_and_exit_code():
     assert failing.returncode == 1
 
 
+def test_aws_managed_policies_read_once_are_as_moto_has_them(emulator):
+    """The emulators read AWS's managed policies once per process (tests/harness/moto_server.py), not at each
+    account's IAM backend: what IAM answers is still moto's data, and each emulator's policies its own."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    expected = json.loads(aws_managed_policies_data)["AmazonECSTaskExecutionRolePolicy"]
+    arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    iam = emulator.client("iam")
+    policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    assert (policy["DefaultVersionId"], policy["Path"]) == (expected["DefaultVersionId"], expected["Path"])
+    assert version["Document"] == expected["Document"]
+    assert policy["CreateDate"].isoformat().startswith(expected["CreateDate"][:19])
+    assert len(iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]) == 1000
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    iam.attach_role_policy(RoleName="r", PolicyArn=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+    with Emulator() as other:
+        assert other.client("iam").get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 0
+
+
 def test_postgres_fixture_is_a_real_server(postgres):
     postgres.psql("CREATE DATABASE harness_check")
     postgres.psql("CREATE TABLE judges (name text); INSERT INTO judges VALUES ('a'), ('b')", dbname="harness_check")
