@@ -42,6 +42,21 @@ def test_the_cost_role_keeps_no_copy_of_the_tiers_and_reads_no_file_of_another_r
             assert yaml.safe_load((REPO / f"roles/{role}/tasks/defaults.yml").read_text()) == [], role
 
 
+def test_the_roles_whose_defaults_are_made_known_are_the_priced_roles():
+    """cost_priced_roles is written where the cost role reads it, and where its roles' defaults are made known:
+    playbooks/tasks/budget.yml (every week and cost.yml) imports both platforms' roles, the cost scenario's
+    converge the lean inventory's (molecule/cost/vars.yml). A role added to one and not the others is caught here,
+    not by a plan that stops on a real account because a setting is unknown."""
+    priced = COST_VARS["cost_priced_roles"]
+    budget = yaml.safe_load((REPO / "playbooks/tasks/budget.yml").read_text())
+    imported = [task["ansible.builtin.import_role"] for task in budget if "ansible.builtin.import_role" in task]
+    assert all(task["tasks_from"] == "defaults" for task in imported), imported
+    assert [task["name"] for task in imported] == [f"precedentum.deploy.{role}" for roles in priced.values()
+                                                   for role in roles]
+    scenario = yaml.safe_load((REPO / "molecule/cost/vars.yml").read_text())
+    assert scenario["molecule_public_roles"] == priced["ecs"]
+
+
 @pytest.mark.parametrize("option", ["ultra_lean", "lean", "growth", "production"])
 def test_each_priced_setting_an_inventory_sets_is_a_setting_the_cost_role_prices(option):
     # A priced-looking setting the plan would ignore (a role of the platform not in cost_priced_roles) is a gap.
