@@ -21,11 +21,11 @@ SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.y
 # Where each scenario runs. HOSTED: inside its role's integration test (tests/integration/test_<role>.py runs the
 # converge, idempotence, verify, and the destroy after its own). IN_MAKE_TEST: here, in `make test`. MOLECULE_ONLY:
 # in `make molecule` alone (no room in the suite's time budget; docs/testing.md).
-HOSTED = {"ecr", "storage", "alb", "rds", "monitoring"}
+HOSTED = {"ecr", "storage", "alb", "rds", "monitoring", "network"}
 IN_MAKE_TEST = {"cost", "lightsail"}
-# All twelve in make test took the suite over its 30 minutes on this machine (32:09 whole): these five run in
+# All twelve in make test took the suite over its 30 minutes on this machine (32:09 whole): these four run in
 # make molecule until an integration test can host each (docs/testing.md).
-MOLECULE_ONLY = {"network", "cache", "edge", "ecs", "onboarding"}
+MOLECULE_ONLY = {"cache", "edge", "ecs", "onboarding"}
 # Scenarios that write into the database: a PostgreSQL server stands in for it (molecule/onboarding/prepare.yml).
 NEEDS_POSTGRESQL = {"onboarding"}
 # Here, what a scenario's prepare makes (molecule_prepare: the roles of earlier phases) is the test run's shared

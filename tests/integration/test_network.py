@@ -1,10 +1,13 @@
-"""The network role (phase 1.1) through week1.yml and destroy.yml, verified through EC2 describe calls."""
+"""The network role (phase 1.1) through week1.yml and destroy.yml, verified through EC2 describe calls; its molecule
+scenario (molecule/network/) runs inside the whitelist test: its converge, idempotence and verify, week 1's change
+of the whitelist on what it made, its destroy."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.harness.aws_state import PREFIX, count_everything, network_resources, tags, week1_resources
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
 CONFIRM = {"destroy_confirm": PREFIX}
@@ -68,21 +71,35 @@ def test_week1_check_converge_rerun(emulator, playbook, prebuilt):
     assert network_resources(ec2)["vpcs"] == net["vpcs"]
 
 
-def test_db_whitelist_and_world_opt_in(emulator, playbook):
+def test_db_whitelist_and_world_opt_in(emulator, playbook, tmp_path):
     ec2 = emulator.client("ec2")
+    empty = count_everything(ec2)
     refused = playbook("week1.yml", extra_vars={"network_db_allowed_cidrs": ["0.0.0.0/0"]})
     assert refused.rc != 0
     assert "network_db_allowed_cidrs[0]" in refused.flat and "network_db_allow_world" in refused.flat
     assert network_resources(ec2)["vpcs"] == []
 
+    # The role alone, as its scenario runs it (no whitelist: the database group admits the app group only).
+    scenario = Scenario(emulator, "network", tmp_path)
+    made = scenario.run("converge", "idempotence", "verify")
+    assert made.rc == 0, made
+    groups = {sg["GroupName"]: sg for sg in network_resources(ec2)["security_groups"]}
+    assert {src for _unused, src in ingress(groups[f"{PREFIX}-db"])} == {groups[f"{PREFIX}-app"]["GroupId"]}
+
+    # Week 1 opens the database group to a laptop and (opted in) the world: the same group, changed in place.
     laptop = "203.0.113.7/32"
     allowed = playbook("week1.yml", "--tags", "phase_1_1", extra_vars={
         "network_db_allowed_cidrs": [laptop, "0.0.0.0/0", "::/0"], "network_db_allow_world": True})
-    assert allowed.rc == 0, allowed
+    assert allowed.rc == 0 and allowed.changed > 0, allowed
     assert "WARNING: network_db_allow_world is true" in allowed.flat
     sgs = {sg["GroupName"]: sg for sg in network_resources(ec2)["security_groups"]}
+    assert {name: sg["GroupId"] for name, sg in sgs.items()} == {name: sg["GroupId"] for name, sg in groups.items()}
     assert {src for _unused, src in ingress(sgs[f"{PREFIX}-db"])} == {
         laptop, "0.0.0.0/0", "::/0", sgs[f"{PREFIX}-app"]["GroupId"]}
+
+    left = scenario.run("destroy")
+    assert left.rc == 0, left
+    assert all(v == [] for v in network_resources(ec2).values()) and count_everything(ec2) == empty
 
 
 # destroy.yml limited to week 1's phases: week 2's destroy is tested in test_ecs.py.
