@@ -49,7 +49,8 @@ class NetworkChanged(PageNotLoaded):
 
 class ResourceFailed(PageNotLoaded):
     """The element never came, and the console says a resource of the page (its script, an API call) failed on the
-    way: the page's shell came, the app in it never ran (the emulated endpoint's relay, loaded by the other tests)."""
+    way: the page's shell came, the app in it never ran (seen once on the emulated Lightsail endpoint, under the
+    load of the whole suite)."""
 
 
 def unavailable() -> str:
@@ -140,9 +141,11 @@ class Chromium:
     def wait_for(self, css: str, timeout: float | None = None):
         """The first element CSS finds, once there (WAIT_SECONDS at most); NetworkChanged at once if Chromium shows its
         network error page, ResourceFailed past the wait if the console names a resource of the page as failed."""
-        timeout = WAIT_SECONDS if timeout is None else timeout
+        from selenium.common.exceptions import TimeoutException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
+
+        timeout = WAIT_SECONDS if timeout is None else timeout
 
         def found(driver):
             elements = driver.find_elements(By.CSS_SELECTOR, css)
@@ -151,8 +154,6 @@ class Chromium:
             if NETWORK_CHANGED in (driver.page_source or ""):
                 raise NetworkChanged(f"{driver.current_url}: {NETWORK_CHANGED} while waiting for {css}")
             return False
-
-        from selenium.common.exceptions import TimeoutException
 
         try:
             return WebDriverWait(self.driver, timeout).until(found)

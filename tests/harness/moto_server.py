@@ -891,7 +891,10 @@ def _warm_regions(services) -> None:
     what each backend's first use in a fork would otherwise read and parse again."""
     from moto.core.base_backend import AccountSpecificBackend
 
-    session = AccountSpecificBackend.get_session()
+    get_session = getattr(AccountSpecificBackend, "get_session", None)
+    if get_session is None:  # a moto that lists regions otherwise: each fork reads them itself, as before
+        return
+    session = get_session()
     for partition in session.get_available_partitions():
         for service in services:
             session.get_available_regions(service, partition_name=partition)
