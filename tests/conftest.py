@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
-from tests.harness.docker_engine import Engine
+from tests.harness.docker_engine import RUN_VAR, Engine
 from tests.harness.emulator import Emulator
 from tests.harness.postgres import PostgresCluster
 from tests.harness.prebuilt import Prebuilt, shared_directory
 
 # Emulators are forks of one warm process per test process (tests/harness/emulator.py's _Zygote).
 os.environ.setdefault("PRECEDENTUM_EMULATOR_ZYGOTE", "1")
+# This test run, as its workers inherit it: the Docker engine it starts is stopped by it alone.
+os.environ.setdefault(RUN_VAR, f"pytest-{os.getpid()}-{time.time_ns()}")
 
 # Seconds a test takes in `make test` (four workers on two cores; measured, rounded): the tests of 30 s and
 # more. Another slow test counts as SLOW_DEFAULT, any other as FAST_DEFAULT.

@@ -4,7 +4,8 @@ No image registry is reachable from the test machines, so:
 
 - the engine is Debian's ``dockerd`` (scripts/ensure-docker installs it). ``Engine.acquire()`` uses the one
   that answers on /var/run/docker.sock, or starts one as root; an engine this harness started is stopped by
-  ``Engine.release_all()`` when the test run ends (tests/conftest.py), one found running never;
+  ``Engine.release_all()`` when the run that started it ends (tests/conftest.py), one found running never,
+  nor one another run started (a single test run beside the whole suite leaves the suite's engine alone);
 - ``Registry`` is Debian's ``docker-registry`` on a free loopback port, without auth, its storage in a
   temporary folder: the stand-in for ECR's registry (the emulator's repositories live there);
 - ``base_images()`` makes the images the sample app's Dockerfiles are built on, in place of the official
@@ -38,6 +39,13 @@ from pathlib import Path
 from .emulator import HOST, free_port
 
 SOCKET = "/var/run/docker.sock"
+# Which run of the harness this process belongs to: the test run's main process sets it for its workers
+# (tests/conftest.py); a script that starts and stops the engine itself (scripts/demo, scripts/preview) is its own.
+RUN_VAR = "PRECEDENTUM_TEST_RUN"
+
+
+def this_run() -> str:
+    return os.environ.get(RUN_VAR) or f"pid-{os.getpid()}"
 STATE_DIR = Path(os.environ.get("PRECEDENTUM_DOCKER_STATE", "/var/tmp/precedentum-docker"))
 # The images the sample app is built on in the tests (its Dockerfiles default to the official ones).
 BASE = {
@@ -91,7 +99,7 @@ def _locked(name: str):
 
 class Engine:
     """The Docker engine of the tests. ``acquire()`` from any test process; the one that started it (its
-    pid in STATE_DIR/engine.json) is stopped by ``release_all()`` at the end of the run."""
+    pid and the run that started it in STATE_DIR/engine.json) is stopped by that run's ``release_all()``."""
 
     STARTED = STATE_DIR / "engine.json"
 
@@ -117,7 +125,7 @@ class Engine:
             log = open(STATE_DIR / "dockerd.log", "a")  # noqa: SIM115 - the daemon's output, kept open by it
             proc = subprocess.Popen(["dockerd", "--host", f"unix://{SOCKET}", "--storage-driver", "overlay2"],
                                     stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
-            cls.STARTED.write_text(json.dumps({"pid": proc.pid}))
+            cls.STARTED.write_text(json.dumps({"pid": proc.pid, "run": this_run()}))
             deadline = time.monotonic() + timeout
             while not answers():
                 if proc.poll() is not None:
@@ -131,9 +139,12 @@ class Engine:
         """Stop the engine if this harness started it (never one that was found running)."""
         with _locked("engine"):
             try:
-                pid = json.loads(cls.STARTED.read_text())["pid"]
-            except (OSError, ValueError, KeyError):
+                started = json.loads(cls.STARTED.read_text())
+                pid = started["pid"]
+            except (OSError, ValueError, KeyError, TypeError):
                 return
+            if started.get("run") != this_run():
+                return  # another run's engine: it stops it when it ends
             cls.STARTED.unlink(missing_ok=True)
             try:  # a pid left by a run that was killed may since belong to another process
                 if b"dockerd" not in Path(f"/proc/{pid}/cmdline").read_bytes():

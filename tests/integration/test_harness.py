@@ -81,6 +81,32 @@ def test_aws_managed_policies_read_once_are_as_moto_has_them(emulator):
         assert other.client("iam").get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 0
 
 
+def test_the_docker_engine_is_stopped_only_by_the_run_that_started_it(tmp_path, monkeypatch):
+    """A single test run beside the whole suite ends first: the suite's engine must go on running."""
+    from tests.harness import docker_engine
+
+    monkeypatch.setattr(docker_engine.Engine, "STARTED", tmp_path / "engine.json")
+    monkeypatch.setattr(docker_engine, "STATE_DIR", tmp_path)
+    monkeypatch.setattr(docker_engine, "docker", lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, "", ""))
+    # A stand-in for the engine: a process whose command line names dockerd, as the real one's does.
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "dockerd"])
+    try:
+        monkeypatch.setenv(docker_engine.RUN_VAR, "the-whole-suite")
+        docker_engine.Engine.STARTED.write_text(json.dumps({"pid": stand_in.pid, "run": "the-whole-suite"}))
+        monkeypatch.setenv(docker_engine.RUN_VAR, "one-test-beside-it")
+        docker_engine.Engine.release_all()
+        assert stand_in.poll() is None, "another run's engine was stopped"
+        assert docker_engine.Engine.STARTED.exists()
+
+        monkeypatch.setenv(docker_engine.RUN_VAR, "the-whole-suite")
+        docker_engine.Engine.release_all()
+        assert stand_in.wait(timeout=30) is not None
+        assert not docker_engine.Engine.STARTED.exists()
+    finally:
+        stand_in.kill()
+        stand_in.wait()
+
+
 def test_postgres_fixture_is_a_real_server(postgres):
     postgres.psql("CREATE DATABASE harness_check")
     postgres.psql("CREATE TABLE judges (name text); INSERT INTO judges VALUES ('a'), ('b')", dbname="harness_check")
