@@ -64,7 +64,8 @@ test: setup
 	$(BIN)/ruff check plugins tests scripts/refresh_prices.py scripts/preview scripts/demo
 	$(BIN)/python -m pytest
 
-# Every molecule scenario, each on its own (make test runs seven: tests/test_molecule.py says which and why).
+# Every molecule scenario, each on its own (make test runs each once, six inside their roles' integration tests:
+# tests/test_molecule.py says which).
 molecule: setup
 	PRECEDENTUM_ALL_MOLECULE=1 $(BIN)/python -m pytest tests/test_molecule.py
 

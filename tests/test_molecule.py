@@ -1,10 +1,9 @@
 """The molecule scenarios (molecule/<role>/): one per role, each against an emulator of its own; after each,
 the account holds nothing the scenario made (the databases' final snapshots aside).
 
-`make test` runs a scenario either here or inside the integration test of its role, which runs the scenario's
-converge, idempotence and verify in place of its own converge and re-run (HOSTED): a scenario is not run twice.
-Within the suite's time budget, `make test` runs the scenarios of IN_MAKE_TEST and the hosted ones;
-`make molecule` runs every scenario here, on its own."""
+`make test` runs every scenario once: here (IN_MAKE_TEST), or inside the integration test of its role, which runs
+the scenario's converge, idempotence and verify in place of its own converge and re-run (HOSTED); `make molecule`
+runs every scenario here, on its own."""
 
 from __future__ import annotations
 
@@ -18,14 +17,10 @@ from tests.harness.emulator import HOST
 from tests.harness.molecule import Scenario
 
 SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.yml"))
-# Where each scenario runs. HOSTED: inside its role's integration test (tests/integration/test_<role>.py runs the
-# converge, idempotence, verify, and the destroy after its own). IN_MAKE_TEST: here, in `make test`. MOLECULE_ONLY:
-# in `make molecule` alone (no room in the suite's time budget; docs/testing.md).
+# Where each scenario runs in `make test`. HOSTED: inside its role's integration test (tests/integration/test_<role>.py
+# runs the converge, idempotence, verify, and the destroy after its own). IN_MAKE_TEST: here.
 HOSTED = {"ecr", "storage", "alb", "rds", "monitoring", "network"}
-IN_MAKE_TEST = {"cost", "lightsail"}
-# All twelve in make test took the suite over its 30 minutes on this machine (32:09 whole): these four run in
-# make molecule until an integration test can host each (docs/testing.md).
-MOLECULE_ONLY = {"cache", "edge", "ecs", "onboarding"}
+IN_MAKE_TEST = {"cost", "lightsail", "cache", "edge", "ecs", "onboarding"}
 # Scenarios that write into the database: a PostgreSQL server stands in for it (molecule/onboarding/prepare.yml).
 NEEDS_POSTGRESQL = {"onboarding"}
 # Here, what a scenario's prepare makes (molecule_prepare: the roles of earlier phases) is the test run's shared
@@ -61,5 +56,4 @@ def test_molecule_scenario(scenario, emulator, tmp_path, request):
 def test_every_role_has_a_scenario():
     roles = sorted(p.name for p in (REPO / "roles").iterdir() if (p / "tasks" / "main.yml").exists())
     assert roles == SCENARIOS
-    places = [HOSTED, IN_MAKE_TEST, MOLECULE_ONLY]
-    assert sorted(s for place in places for s in place) == SCENARIOS, "each scenario runs in exactly one place"
+    assert sorted([*HOSTED, *IN_MAKE_TEST]) == SCENARIOS, "make test runs each scenario, in exactly one place"

@@ -69,6 +69,10 @@ def test_week1_check_converge_rerun(emulator, playbook, prebuilt):
     again = playbook("week1.yml")
     assert again.rc == 0 and again.changed == 0, again
     assert network_resources(ec2)["vpcs"] == net["vpcs"]
+    # Each phase's inputs are checked once, by the week's pre-tasks, which tell the phases so.
+    for role in ("network", "rds", "ecr", "storage", "alb", "cache"):
+        assert again.output.count(f"Refuse unknown {role}_ variables") == 1, role
+    assert "arg spec 'main'" not in again.output and "arg spec 'validate'" in again.output
 
 
 def test_db_whitelist_and_world_opt_in(emulator, playbook, tmp_path):

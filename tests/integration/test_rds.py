@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.harness.ansible import REPO
 from tests.harness.aws_state import PREFIX, db_instance, network_resources, secret_value
 from tests.harness.molecule import Scenario
 
@@ -125,3 +126,21 @@ def test_a_minor_version_rds_upgraded_to_is_kept_and_an_unoffered_minor_is_refus
     assert "rds_engine_version 17.9 is not offered" in unoffered.flat
     assert "offered for 17: 17.4, 17.5, 17.6, 17.7" in unoffered.flat
     assert db_instance(rds)["EngineVersion"] == "17.7"
+
+
+def test_the_role_alone_checks_its_inputs_itself(emulator, playbook, tmp_path):
+    """A playbook of its own that includes the role (the weeks' pre-tasks check every phase once and tell the
+    phases so; a role not told checks its inputs at its start, the argument spec first), selected by a tag."""
+    alone = tmp_path / "rds_alone.yml"
+    alone.write_text(
+        f"- name: The rds role alone\n  hosts: precedentum\n  gather_facts: false\n"
+        f"  vars_files: [{REPO / 'group_vars' / 'all.yml'}]\n  tasks:\n"
+        "    - name: Phase 1.2\n      ansible.builtin.include_role:\n        name: precedentum.deploy.rds\n"
+        "        apply:\n          tags: [rds]\n      tags: [rds]\n")
+    typo = playbook(str(alone), "--tags", "rds", extra_vars={"rds_alocated_storage": 30})
+    assert typo.rc != 0 and "Unknown variable(s) rds_alocated_storage" in typo.flat, typo
+    wrong_type = playbook(str(alone), "--tags", "rds", extra_vars={"rds_allocated_storage": "large"})
+    assert wrong_type.rc != 0 and "arg spec 'main'" in wrong_type.output, wrong_type
+    assert "rds_allocated_storage" in wrong_type.flat, wrong_type
+    assert db_instance(emulator.client("rds")) == {}
+    assert all(v == [] for v in network_resources(emulator.client("ec2")).values())
