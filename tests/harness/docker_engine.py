@@ -46,6 +46,8 @@ RUN_VAR = "PRECEDENTUM_TEST_RUN"
 
 def this_run() -> str:
     return os.environ.get(RUN_VAR) or f"pid-{os.getpid()}"
+
+
 STATE_DIR = Path(os.environ.get("PRECEDENTUM_DOCKER_STATE", "/var/tmp/precedentum-docker"))
 # The images the sample app is built on in the tests (its Dockerfiles default to the official ones).
 BASE = {
