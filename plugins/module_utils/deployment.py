@@ -17,7 +17,11 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.cloudfront impo
 from ansible_collections.precedentum.deploy.plugins.module_utils.elasticache import describe_group, endpoint_url
 
 PARTS = ("network", "ecr", "alb", "cache", "edge", "rds", "lightsail", "storage", "secrets")
+# Read only when asked for by name (status.yml): what runs now, the alarms, this month's spend.
+STATUS_PARTS = ("ecs", "alarms", "spend")
 SERVICES = ("backend", "frontend")
+# Every service of either layout (separate: backend, frontend; combined: app).
+ECS_SERVICES = ("backend", "frontend", "app")
 # The tag that marks a secret's purpose whatever its name: Secret=<prefix>/database (the database's credentials)
 # or <prefix>/app (the app's own secret).
 SECRET_TAG = "Secret"
@@ -38,6 +42,10 @@ def names(prefix):
         "db_instance": f"{prefix}-db",
         "lightsail_service": prefix,
         "lightsail_database": f"{prefix}-db",
+        "cluster": prefix,
+        "services": {s: f"{prefix}-{s}" for s in ECS_SERVICES},
+        "alarms": f"{prefix}-",
+        "budget": f"{prefix}-monthly",
     }
 
 
@@ -143,6 +151,7 @@ class Finder:
         endpoint = db.get("Endpoint") or {}
         found.update(exists=True, status=db.get("DBInstanceStatus", ""),
                      publicly_accessible=bool(db.get("PubliclyAccessible")),
+                     instance_class=db.get("DBInstanceClass", ""), allocated_storage=db.get("AllocatedStorage", 0),
                      endpoint={"address": endpoint["Address"], "port": endpoint.get("Port", 5432)} if endpoint else {})
         return found
 
@@ -199,6 +208,81 @@ class Finder:
                                           f"({', '.join(sorted(s['Name'] for s in candidates))}): keep one")
             found[purpose] = ({"name": candidates[0]["Name"], "arn": candidates[0]["ARN"]} if candidates
                               else {"name": "", "arn": ""})
+        return found
+
+    def ecs(self):
+        """The services of either layout: counts, rollout, the image tag of each container, when the running
+        deployment began, and each target group's healthy/all targets."""
+        ecs = self.module.client("ecs")
+        wanted = {name: key for key, name in self.names["services"].items()}
+        found = {"cluster": self.names["cluster"], "exists": False, "services": {}}
+        try:
+            described = ecs.describe_services(cluster=self.names["cluster"], services=sorted(wanted))
+        except is_boto3_error_code("ClusterNotFoundException"):
+            return found
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Could not read the services of cluster {self.names['cluster']}")
+        found["exists"] = True
+        for service in described.get("services") or []:
+            if service.get("status") != "ACTIVE" or service["serviceName"] not in wanted:
+                continue
+            primary = next((d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), {})
+            definition = self.call("ecs", "describe_task_definition", f"read the task definition of "
+                                   f"{service['serviceName']}", taskDefinition=service["taskDefinition"])
+            images = {c["name"]: c.get("image", "").rsplit(":", 1)[-1]
+                      for c in definition["taskDefinition"].get("containerDefinitions") or []}
+            targets = {}
+            for balancer in service.get("loadBalancers") or []:
+                arn = balancer.get("targetGroupArn", "")
+                health = self.call("elbv2", "describe_target_health", f"read the targets of {arn}",
+                                   TargetGroupArn=arn).get("TargetHealthDescriptions") or []
+                targets[arn.split("/")[-2] if arn.count("/") >= 2 else arn] = {
+                    "healthy": sum(1 for t in health if (t.get("TargetHealth") or {}).get("State") == "healthy"),
+                    "total": len(health)}
+            created = primary.get("createdAt")
+            found["services"][wanted[service["serviceName"]]] = {
+                "name": service["serviceName"], "desired": service.get("desiredCount", 0),
+                "running": service.get("runningCount", 0), "pending": service.get("pendingCount", 0),
+                "rollout_state": primary.get("rolloutState", ""), "deployments": len(service.get("deployments") or []),
+                "task_definition": service["taskDefinition"].split("/")[-1], "image_tags": images,
+                "deployed_at": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+                "targets": targets}
+        return found
+
+    def alarms(self):
+        """The deployment's metric alarms (named <prefix>-*): how many, which are in ALARM, which notify nobody."""
+        found = {"count": 0, "in_alarm": [], "silenced": []}
+        try:
+            for page in self.module.client("cloudwatch").get_paginator("describe_alarms").paginate(
+                    AlarmNamePrefix=self.names["alarms"], AlarmTypes=["MetricAlarm"]):
+                for alarm in page.get("MetricAlarms") or []:
+                    found["count"] += 1
+                    if alarm.get("StateValue") == "ALARM":
+                        found["in_alarm"].append(alarm["AlarmName"])
+                    if not alarm.get("ActionsEnabled", True):
+                        found["silenced"].append(alarm["AlarmName"])
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            self.module.fail_json_aws(e, msg="Could not read the alarms")
+        return found
+
+    def spend(self):
+        """This month's spend and forecast as the monitoring role's AWS budget computes them (free to read); exists
+        false without that budget."""
+        found = {"budget": self.names["budget"], "exists": False, "limit": None, "actual": None, "forecast": None}
+        try:
+            budget = self.module.client("budgets").describe_budget(
+                AccountId=self.caller()["Account"], BudgetName=self.names["budget"])["Budget"]
+        except is_boto3_error_code("NotFoundException"):
+            return found
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Could not read the budget {self.names['budget']}")
+        spend = budget.get("CalculatedSpend") or {}
+
+        def amount(value):
+            return round(float(value["Amount"]), 2) if value and value.get("Amount") not in (None, "") else None
+
+        found.update(exists=True, limit=amount(budget.get("BudgetLimit")), actual=amount(spend.get("ActualSpend")),
+                     forecast=amount(spend.get("ForecastedSpend")))
         return found
 
     def read(self):

@@ -21,10 +21,13 @@ options:
     type: str
     required: true
   parts:
-    description: What to look for; the account, partition and region are always returned.
+    description:
+      - What to look for; the account, partition and region are always returned.
+      - C(ecs), C(alarms) and C(spend) (what runs now, the alarms, this month's spend, for C(status.yml)) are read
+        only when named.
     type: list
     elements: str
-    choices: [network, ecr, alb, cache, edge, rds, lightsail, storage, secrets]
+    choices: [network, ecr, alb, cache, edge, rds, lightsail, storage, secrets, ecs, alarms, spend]
     default: [network, ecr, alb, cache, edge, rds, lightsail, storage, secrets]
   rds_instance_identifier:
     description: The DB instance's identifier when the inventory overrides it; empty for C(<prefix>-db).
@@ -55,7 +58,9 @@ notes:
     C(elasticloadbalancing:DescribeTargetGroups), C(elasticache:DescribeReplicationGroups),
     C(cloudfront:ListDistributions), C(rds:DescribeDBInstances), C(lightsail:GetContainerServices),
     C(lightsail:GetRelationalDatabase), C(s3:ListBucket) (HeadBucket), C(secretsmanager:ListSecrets),
-    C(secretsmanager:DescribeSecret), each only for the parts asked for."
+    C(secretsmanager:DescribeSecret), C(ecs:DescribeServices), C(ecs:DescribeTaskDefinition),
+    C(elasticloadbalancing:DescribeTargetHealth), C(cloudwatch:DescribeAlarms), C(budgets:ViewBudget), each only for
+    the parts asked for."
 """
 
 EXAMPLES = r"""
@@ -143,8 +148,8 @@ deployment:
         domain_name: d111.cloudfront.net
     rds:
       description: >-
-        The DB instance of phase 1.2: C(identifier), C(exists), C(status), C(publicly_accessible) and C(endpoint)
-        (C(address), C(port); {} until it has one).
+        The DB instance of phase 1.2: C(identifier), C(exists), C(status), C(publicly_accessible), C(endpoint)
+        (C(address), C(port); {} until it has one), and once it exists C(instance_class) and C(allocated_storage) (GB).
       type: dict
       returned: when asked for
       sample: {identifier: precedentum-testing-db, exists: true, status: available, publicly_accessible: true,
@@ -183,17 +188,47 @@ deployment:
           name: precedentum-testing/rds/master
           arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:precedentum-testing/rds/master-AbCdEf"
         app: {name: "", arn: ""}
+    ecs:
+      description: >-
+        The C(cluster) (its name), whether it C(exists), and its C(services) of either layout by key (C(backend),
+        C(frontend), C(app)): C(name), C(desired), C(running), C(pending), C(rollout_state) of the PRIMARY deployment,
+        C(deployments) (more than 1 while a rollout runs), C(task_definition) (family:revision), C(image_tags) by
+        container, C(deployed_at) (when the PRIMARY deployment began) and C(targets) by target group name
+        (C(healthy), C(total)).
+      type: dict
+      returned: when asked for
+      sample:
+        cluster: precedentum-testing
+        exists: true
+        services:
+          backend: {name: precedentum-testing-backend, desired: 1, running: 1, pending: 0, rollout_state: COMPLETED,
+                    deployments: 1, task_definition: "precedentum-testing-backend:3",
+                    image_tags: {backend: 1a2b3c4d5e6f}, deployed_at: "2026-12-01T09:12:03+00:00",
+                    targets: {precedentum-testing-backend: {healthy: 1, total: 1}}}
+    alarms:
+      description: The metric alarms named C(<prefix>-*) - C(count), C(in_alarm) and C(silenced) (actions off) names.
+      type: dict
+      returned: when asked for
+      sample: {count: 9, in_alarm: [], silenced: []}
+    spend:
+      description: >-
+        The monitoring role's AWS budget C(<prefix>-monthly): C(budget), C(exists), and in dollars C(limit),
+        C(actual) (this month so far) and C(forecast) (null when AWS has none yet).
+      type: dict
+      returned: when asked for
+      sample: {budget: precedentum-testing-monthly, exists: true, limit: 75.0, actual: 12.4, forecast: 48.9}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.precedentum.deploy.plugins.module_utils.deployment import PARTS, Finder
+from ansible_collections.precedentum.deploy.plugins.module_utils.deployment import PARTS, STATUS_PARTS, Finder
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             name_prefix=dict(type="str", required=True),
-            parts=dict(type="list", elements="str", choices=list(PARTS), default=list(PARTS)),
+            parts=dict(type="list", elements="str", choices=list(PARTS + STATUS_PARTS),
+                       default=list(PARTS)),
             rds_instance_identifier=dict(type="str", default=""),
             lightsail_service_name=dict(type="str", default=""),
             lightsail_database_name=dict(type="str", default=""),

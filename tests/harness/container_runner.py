@@ -24,12 +24,17 @@ emulator runs what it is asked to run instead:
   threshold (half the desired count, at least 3 and at most 200) the deployment is FAILED and, with
   rollback on, a deployment of the last completed revision replaces it.
 
+- Logs: each container's output goes to its task definition's ``awslogs`` group, in the stream
+  ``<awslogs-stream-prefix>/<container>/<task id>`` (what the awslogs driver writes), read from the container
+  every few seconds while it runs and once more when it is removed.
+
 A thread of the emulator's process moves the services along (every second), under one lock with the API
 calls it patches.
 """
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import math
@@ -51,6 +56,7 @@ HEALTH: dict[str, dict] = {}
 SERVICES: dict[str, dict] = {}
 _THREAD: threading.Thread | None = None
 _DATABASES: set[tuple] = set()
+LOG_EVERY = 3.0  # seconds between two reads of a running container's output
 
 
 def enabled() -> bool:
@@ -147,6 +153,60 @@ def _limits(task_definition, definition: dict, count: int) -> list[str]:
     return ["--memory", f"{int(memory)}m", "--cpus", f"{max(float(cpu) / 1024, 0.1):.2f}"]
 
 
+# --- logs -----------------------------------------------------------------------------------------------
+
+def _log_streams(task, definitions) -> dict:
+    """{container: {group, stream, shipped: lines sent of stdout and of stderr}} for the containers logging with
+    awslogs."""
+    streams = {}
+    for definition in definitions:
+        config = definition.get("logConfiguration") or {}
+        options = config.get("options") or {}
+        if config.get("logDriver") == "awslogs" and options.get("awslogs-group"):
+            prefix = options.get("awslogs-stream-prefix", "")
+            streams[definition["name"]] = {
+                "group": options["awslogs-group"], "shipped": {}, "account": task._account_id,
+                "region": task.region_name,
+                "stream": f"{prefix}/{definition['name']}/{task.id}" if prefix else task.id}
+    return streams
+
+
+def ship_logs(record: dict, force: bool = False) -> None:
+    """Send the containers' new output lines to CloudWatch Logs (the emulator's), as the awslogs driver does."""
+    if not force and time.time() - record.get("shipped_at", 0.0) < LOG_EVERY:
+        return
+    record["shipped_at"] = time.time()
+    from moto.logs.models import logs_backends
+
+    for name, stream in (record.get("logs") or {}).items():
+        cid = record["containers"].get(name)
+        if not cid:
+            continue
+        out = docker("logs", "--timestamps", cid, timeout=60)
+        # stdout and stderr each grow on their own: each is counted apart.
+        printed = {kind: [line for line in text.splitlines() if line.strip()]
+                   for kind, text in (("stdout", out.stdout), ("stderr", out.stderr))}
+        new = [line for kind, lines in printed.items() for line in lines[stream["shipped"].get(kind, 0):]]
+        events = []
+        for line in new:
+            stamp, _sep, message = line.partition(" ")
+            try:
+                when = calendar.timegm(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S"))
+                millis = int(when * 1000) + int((stamp[20:23] or "0").ljust(3, "0"))
+            except ValueError:
+                millis, message = int(time.time() * 1000), line
+            events.append({"timestamp": millis, "message": message})
+        if not events:
+            continue
+        backend = logs_backends[stream["account"]][stream["region"]]
+        try:
+            backend.ensure_log_stream(stream["group"], stream["stream"])
+            backend.put_log_events(stream["group"], stream["stream"], sorted(events, key=lambda e: e["timestamp"]))
+            stream["shipped"] = {kind: len(lines) for kind, lines in printed.items()}
+        except Exception as error:  # noqa: BLE001 - a missing group loses the lines, as awslogs would fail the task
+            print(f"container_runner: logs of {name} to {stream['group']}: {error!r}", flush=True)
+
+
 # --- tasks ----------------------------------------------------------------------------------------------
 
 def start_task(task, task_definition) -> None:
@@ -156,7 +216,8 @@ def start_task(task, task_definition) -> None:
     overrides = {o.get("name"): o for o in (task.overrides or {}).get("containerOverrides") or []}
     definitions = task_definition.container_definitions
     record = {"containers": {}, "address": "", "status": "RUNNING", "reason": "", "exit": {},
-              "started": time.time(), "essential": {d["name"] for d in definitions if d.get("essential", True)}}
+              "started": time.time(), "essential": {d["name"] for d in definitions if d.get("essential", True)},
+              "logs": _log_streams(task, definitions), "shipped_at": 0.0}
     TASKS[task.id] = record
     # Its state is its containers': moto's "immediate" progression would report it STOPPED at the first look,
     # and a one-off task would seem done (exit code 0) while its command still runs.
@@ -237,6 +298,7 @@ def refresh_task(task) -> None:
     task.last_status = "RUNNING"
     for container in task.containers:
         container.last_status = "RUNNING"
+    ship_logs(record)
 
 
 def stop_task(task, reason: str) -> None:
@@ -253,6 +315,7 @@ def remove(task_id: str) -> None:
     record = TASKS.get(task_id) or {}
     ids = list(record.get("containers", {}).values())
     if ids:
+        ship_logs(record, force=True)
         docker("rm", "-f", *reversed(ids), timeout=120)
 
 

@@ -52,6 +52,8 @@ docs/testing.md lists them.
   (PRECEDENTUM_EMULATOR_MEMBER_ACCOUNT).
 - Budgets UpdateBudget, DescribeSubscribersForNotification, CreateSubscriber, DeleteSubscriber:
   moto lacks them (HTTP 500); these do what AWS documents, on moto's own budgets.
+- CloudWatch Logs FilterLogEvents with logStreamNamePrefix: moto ignores the prefix and returns every stream's
+  events; here only the streams whose names start with it are read, as on AWS.
 
 With PRECEDENTUM_LIGHTSAIL_PORT set, the process also serves the Lightsail emulator on that port
 (tests/emulator/lightsail.py; Emulator sets AWS_ENDPOINT_URL_LIGHTSAIL to it). With
@@ -89,6 +91,7 @@ from moto.elasticache import models as elasticache_models
 from moto.elasticache import responses as elasticache_responses
 from moto.elbv2 import models as elbv2_models
 from moto.iam import models as iam_models
+from moto.logs import responses as logs_responses
 from moto.moto_api import state_manager
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
@@ -543,6 +546,29 @@ def _cost_forecast_unavailable(self):
 
 
 ce_responses.CostExplorerResponse.get_cost_forecast = _cost_forecast_unavailable
+
+
+_filter_log_events = logs_responses.LogsResponse.filter_log_events
+
+
+def _filter_log_events_by_prefix(self):
+    prefix = self._get_param("logStreamNamePrefix")
+    if not prefix or self._get_param("logStreamNames"):
+        return _filter_log_events(self)
+    group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+    names = sorted(name for name in (group.streams if group else {}) if name.startswith(prefix))
+    if not names:
+        return json.dumps({"events": [], "searchedLogStreams": []})
+    original = self._get_param
+
+    def get_param(key, default=None):
+        return names if key == "logStreamNames" else original(key, default)
+
+    self._get_param = get_param
+    return _filter_log_events(self)
+
+
+logs_responses.LogsResponse.filter_log_events = _filter_log_events_by_prefix
 
 
 def _budget(self):

@@ -148,6 +148,19 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
     assert again.rc == 0 and again.changed == 0, str(again)
     assert task_count(world) == before, "a re-run started a task"
 
+    # logs.yml shows what the backend's containers printed (gunicorn's start, the one-off tasks' migrations, Django
+    # refusing a Host, each once), and run.yml runs a management command in a one-off task: its own output and exit
+    # code, a failing one's too.
+    logs = play(world, "logs.yml", app)
+    assert logs.rc == 0 and "Booting worker" in logs.flat and "Applying judges.0001_initial" in logs.flat, str(logs)
+    assert logs.flat.count("Applying judges.0001_initial") == 1, str(logs)
+    count = "from judges.models import Judge; print('judges:', Judge.objects.count())"
+    ran = play(world, "run.yml", app, ecs_run_command=["python", "manage.py", "shell", "-c", count])
+    assert ran.rc == 0 and "judges: 8" in ran.flat and ": exit code 0" in ran.flat, str(ran)
+    failing = ["python", "-c", "import sys; print('about to fail'); sys.exit(3)"]
+    failed = play(world, "run.yml", app, ecs_run_command=failing)
+    assert failed.rc != 0 and "about to fail" in failed.flat and "exit code 3" in failed.flat, str(failed)
+
     # deploy.yml of a new commit: built, pushed, both services rolled; the backend target group never empty.
     (app / "backend/judges/templates_marker.txt").write_text("v2\n")
     new_tag = commit(app, "v2")
@@ -234,6 +247,25 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
     task = ecs.describe_tasks(cluster=PREFIX, tasks=[arn])["tasks"][0]
     assert task["lastStatus"] == "STOPPED" and task["stoppedReason"].startswith("CannotPullContainerError"), task
     assert not docker("ps", "-aq", "--filter", f"label=precedentum.task={arn.rsplit('/', 1)[-1]}").stdout.split()
+
+    # pause.yml stops every task of the services (no container left running, no target registered) and
+    # resume.yml starts them again on the revisions they had: a new backend task, healthy, serving the judges.
+    revisions = image_tags(world)
+    paused = play(world, "pause.yml", app)
+    assert paused.rc == 0, str(paused)
+    assert healthy(world, "backend") == [] and healthy(world, "frontend") == []
+    assert [s["runningCount"] for s in services(world).values()] == [0, 0]
+    assert not docker("ps", "-q", "--filter", f"network={world.network.name}",
+                      "--filter", "label=precedentum.task").stdout.split()
+    resumed = play(world, "resume.yml", app)
+    assert resumed.rc == 0, str(resumed)
+    assert image_tags(world) == revisions
+    (address,) = healthy(world, "backend")
+    assert address != serving and get(address, 8000, "/api/health/", f"{address}:8000")[0] == 200
+    browser = Browser(f"http://{address}:8000", lb_name, proto="http")
+    assert browser.login(secret["superuser_username"], secret["superuser_password"])[0] == 302
+    status, body = browser.request("/api/judges/")[:2]
+    assert status == 200 and json.loads(body)["count"] == 8, body[:300]
 
 
 def refused_while_serving(world, app, message, reason, serving):
