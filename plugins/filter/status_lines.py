@@ -16,7 +16,9 @@ description:
 positional: https_domain, next_change
 options:
   _input:
-    description: What M(precedentum.deploy.deployment_info) returned as RV(deployment) (any of its parts).
+    description: >-
+      What M(precedentum.deploy.deployment_info) returned as RV(precedentum.deploy.deployment_info#module:deployment)
+      (any of its parts).
     type: dict
     required: true
   https_domain:

@@ -17,7 +17,7 @@ except ImportError:
 GB = 1024**3
 # The walk's steps, each one service's reads (a scanner names the steps it needs; a step that fails names itself).
 STEPS = ("ec2", "rds", "secrets", "logs", "ecr", "s3", "load_balancers", "ecs", "iam", "cloudwatch", "sns", "budgets",
-         "route53", "acm", "elasticache", "autoscaling", "lightsail")
+         "route53", "acm", "elasticache", "autoscaling", "scheduler", "lightsail")
 
 
 @dataclass
@@ -234,6 +234,16 @@ class Walk:
             yield Resource("Application Auto Scaling", "scalable-target", target["ResourceId"],
                            label=target["ResourceId"].rsplit("/", 1)[-1],
                            facts={"min": target["MinCapacity"], "max": target["MaxCapacity"]})
+
+    def scheduler(self):
+        """EventBridge Scheduler's groups (the office hours': <prefix>), each with its schedules' count."""
+        client = self.client("scheduler")
+        for group in self._pages(client, "list_schedule_groups", "ScheduleGroups"):
+            if group["Name"] == "default" or group.get("State") == "DELETING":
+                continue
+            schedules = self._pages(client, "list_schedules", "Schedules", GroupName=group["Name"])
+            yield Resource("EventBridge Scheduler", "schedule-group", group["Name"],
+                           facts={"schedules": len(schedules)})
 
     def iam(self):
         for role in self._pages(self.client("iam"), "list_roles", "Roles"):

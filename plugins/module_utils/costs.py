@@ -46,8 +46,19 @@ def ipv4_month():
     return price("ipv4.hour")["usd"] * HOURS_PER_MONTH
 
 
+def running_share(stack, part):
+    """(the share of the month PART - tasks or db - runs, a note) under the stack's office hours; (1, '') without."""
+    hours = ((stack or {}).get("office_hours") or {}).get(f"{part}_hours_per_week") or 0
+    if not hours or hours >= 168:
+        return 1.0, ""
+    month = hours * 52 / 12
+    schedule = stack["office_hours"].get("schedule") or f"{hours:g} h a week"
+    return month / HOURS_PER_MONTH, f"office hours {schedule}: {month:.1f} of {HOURS_PER_MONTH} h"
+
+
 def _fargate(stack, lines):
     public = 0
+    share, note = running_share(stack, "task")
     for task in stack.get("fargate_tasks") or []:
         count = task.get("count", 1)
         if not count:
@@ -56,16 +67,17 @@ def _fargate(stack, lines):
         each = task_month(task["cpu"], task["memory"], arch, spot)
         keys = [f"fargate.{arch}.vcpu_hour"] + (["fargate.spot_discount"] if spot else [])
         size = f"{task['cpu'] / 1024:g} vCPU / {task['memory'] / 1024:g} GB {arch}{' Spot' if spot else ''}"
-        lines.append(line("Fargate", f"{task['name']} ({size})", count, "task-month", each, each * count,
-                          worst(*keys)))
+        lines.append(line("Fargate", f"{task['name']} ({size})", count, "task-month", each, each * count * share,
+                          worst(*keys), note))
         if task.get("public_ip", True):
             public += count
     if public:
+        # A stopped task's address goes back to AWS: billed only while the task runs.
         lines.append(line("Public IPv4", "Fargate tasks with a public IP", public, "address-month", ipv4_month(),
-                          public * ipv4_month()))
+                          public * ipv4_month() * share, note=note))
 
 
-def _rds(rds, free_tier, lines):
+def _rds(rds, free_tier, lines, office_hours=None):
     if isinstance(rds, list):  # deployed mode: every instance found
         for one in rds:
             _rds(one, free_tier, lines)
@@ -77,13 +89,16 @@ def _rds(rds, free_tier, lines):
     if key not in PRICES:
         raise PriceMissing(f"rds.instance_class {klass} has no list price in the price table")
     hourly = PRICES[key]["usd"] * (2 if multi else 1)
-    hours = HOURS_PER_MONTH
-    note = ""
+    share, running = running_share(office_hours, "db")
+    hours = HOURS_PER_MONTH * share
+    note = running
     if free_tier == "legacy_12_months" and klass == "db.t4g.micro" and not multi:
-        hours = max(0, HOURS_PER_MONTH - LEGACY["rds_micro_hours"])
-        note = "free tier: 750 h a month of single-AZ db.t4g.micro (unverified on an AWS page)"
+        hours = max(0, hours - LEGACY["rds_micro_hours"])
+        note = "; ".join(filter(None, [running, "free tier: 750 h a month of single-AZ db.t4g.micro (unverified "
+                                                "on an AWS page)"]))
     lines.append(line("RDS", f"{klass} {'multi-AZ' if multi else 'single-AZ'}", 1, "instance-month",
-                      hourly * HOURS_PER_MONTH, hourly * hours, "unverified" if note else worst(key), note))
+                      hourly * HOURS_PER_MONTH, hourly * hours, "unverified" if "free tier" in note else worst(key),
+                      note))
     storage = rds.get("storage_gb", 20)
     per_gb = price("rds.storage.gb_month")["usd"] * (2 if multi else 1)
     billed, note = storage, ""
@@ -108,11 +123,13 @@ def _rds(rds, free_tier, lines):
         unit_price = price("rds.backup.gb_month")["usd"]
         lines.append(line("RDS", "backup storage", backup, "GB-month", unit_price, unit_price * billed, note=note))
     if rds.get("publicly_accessible", False):
+        # Priced all month, stopped or not: no AWS page says a stopped instance's address is not billed.
         lines.append(line("Public IPv4", "publicly accessible RDS instance", 1, "address-month", ipv4_month(),
-                          ipv4_month()))
+                          ipv4_month(), "unverified" if running else "listed",
+                          "billed while stopped too (assumed)" if running else ""))
 
 
-def _alb(alb, free_tier, lines):
+def _alb(alb, free_tier, lines, office_hours=None):
     count = (alb or {}).get("count", 0)
     if not count:
         return
@@ -125,9 +142,13 @@ def _alb(alb, free_tier, lines):
     lines.append(line("Load balancer", "application load balancer", count, "ALB-month", hourly * HOURS_PER_MONTH,
                       hourly * max(0, hours - free_hours), note=note))
     lcu = price("alb.lcu_hour")["usd"]
+    # The traffic comes in office hours (a paused site answers 503 to the odd visitor): the capacity too.
+    share, running = running_share(office_hours, "task")
     lines.append(line("Load balancer", f"capacity, {alb.get('lcu', 1):g} LCU on average (an assumption)",
                       count * alb.get("lcu", 1), "LCU-month", lcu * HOURS_PER_MONTH,
-                      lcu * max(0, lcu_hours - free_lcu), note="free tier: 15 LCU-hours" if free_lcu else ""))
+                      lcu * max(0, lcu_hours * share - free_lcu),
+                      note="; ".join(filter(None, [running and f"traffic in {running}",
+                                                   "free tier: 15 LCU-hours" if free_lcu else ""]))))
     nodes = count * alb.get("azs", 2)
     lines.append(line("Public IPv4", "load balancer nodes (one per zone)", nodes, "address-month", ipv4_month(),
                       nodes * ipv4_month()))
@@ -237,12 +258,24 @@ def plan_lines(stack, free_tier="none"):
         raise ValueError(f"free_tier must be one of {', '.join(FREE_TIERS)}, got {free_tier}")
     lines = []
     _fargate(stack, lines)
-    _rds(stack.get("rds"), free_tier, lines)
-    _alb(stack.get("load_balancer"), free_tier, lines)
+    _rds(stack.get("rds"), free_tier, lines, stack)
+    _alb(stack.get("load_balancer"), free_tier, lines, stack)
     _network(stack, lines)
     _lightsail(stack.get("lightsail"), lines)
     _storage_and_more(stack, free_tier, lines)
+    _schedules(stack, lines)
     return lines
+
+
+def _schedules(stack, lines):
+    """Office hours' schedules: a handful of invocations a day, within EventBridge Scheduler's free 14 million."""
+    planned = stack.get("office_hours") or {}
+    if not (planned.get("task_hours_per_week") or planned.get("db_hours_per_week")):
+        return
+    # Six schedules (the database, the services, the alarms; each way) on each office day.
+    invocations = round(6 * (planned.get("days_per_week") or 5) * 52 / 12)
+    lines.append(line("EventBridge Scheduler", "office hours' pause and resume schedules", invocations,
+                      "invocation-month", 0.0, 0.0, note="first 14 million invocations a month free"))
 
 
 def total(lines):
@@ -291,6 +324,18 @@ def recommendations(stack, free_tier="none"):
             found.append({"action": "Run the frontend's tasks beyond its first on Fargate Spot (ecs_frontend_spot: "
                                     "true; it holds no state, a reclaimed task restarts; X86_64 only)",
                           "saving_monthly_usd": saving, "confidence": worst("fargate.spot_discount")})
+    planned = stack.get("office_hours") or {}
+    scheduled = planned.get("task_hours_per_week") or planned.get("db_hours_per_week")
+    if (tasks or isinstance(databases, dict) and databases) and not scheduled:
+        # The weekdays 08:00-20:00 (60 h a week; the database from 20 minutes before to 10 after).
+        hours = {"task_hours_per_week": 60, "db_hours_per_week": 62.5, "schedule": "MON-FRI 08:00-20:00"}
+        saving = total(plan_lines(stack, free_tier)) - total(plan_lines({**stack, "office_hours": hours}, free_tier))
+        if saving > 0:
+            found.append({"action": "Run only in office hours: the services at 0 tasks and the database stopped "
+                                    "outside them (precedentum_office_hours: {days: MON-FRI, start: \"08:00\", "
+                                    "end: \"20:00\", timezone: <yours>}; week3.yml makes the schedules; the "
+                                    "site answers 503 outside them)",
+                          "saving_monthly_usd": saving, "confidence": "listed"})
     if stack.get("idle_elastic_ips", 0):
         found.append({"action": "Release the Elastic IPs attached to nothing",
                       "saving_monthly_usd": stack["idle_elastic_ips"] * ipv4_month(), "confidence": "listed"})

@@ -248,6 +248,31 @@ options:
             description: Requests a month, in millions.
             type: float
             default: 0
+      office_hours:
+        description:
+          - Office hours (C(precedentum_office_hours)) - outside them the services run no task and the database is
+            stopped. The tasks, their public IPv4 addresses and the load balancer's capacity (the traffic comes in
+            office hours) are priced for O(stack.office_hours.task_hours_per_week), the database instance for
+            O(stack.office_hours.db_hours_per_week); the rest runs all month.
+          - Absent or both 0 - everything runs all month.
+        type: dict
+        suboptions:
+          task_hours_per_week:
+            description: Hours a week the tasks run (at most 168).
+            type: float
+            default: 0
+          db_hours_per_week:
+            description: Hours a week the database instance runs (at most 168).
+            type: float
+            default: 0
+          days_per_week:
+            description: Office days a week (the schedules run on each).
+            type: int
+            default: 5
+          schedule:
+            description: The office hours in words, for the lines' notes.
+            type: str
+            default: ""
   name:
     description: This stack's name in the side-by-side chart.
     type: str
@@ -620,6 +645,9 @@ def stack_spec():
             node_type=dict(type="str", required=True), count=dict(type="int", default=1))),
         cloudfront_gb=number(),
         waf=dict(type="dict", options=dict(web_acls=number("int"), rules=number("int"), requests_millions=number())),
+        office_hours=dict(type="dict", options=dict(task_hours_per_week=number(), db_hours_per_week=number(),
+                                                    days_per_week=dict(type="int", default=5),
+                                                    schedule=dict(type="str", default=""))),
     )
 
 

@@ -251,6 +251,8 @@ class Scan:
         if r.kind == "replication-group":
             return (f["nodes"] * price(f"elasticache.{f['node_type']}.hour")["usd"] * HOURS_PER_MONTH,
                     f"{f['nodes']} {f['node_type']} node(s)")
+        if r.kind == "schedule-group":
+            return 0.0, f"{f['schedules']} schedule(s) (office hours; 14 million invocations a month free)"
         if r.kind == "scalable-target":
             return 0.0, f"{f['min']} to {f['max']} tasks"
         if r.kind in ("alarm", "dashboard") and r.service == "CloudWatch":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible_collections.precedentum.deploy.plugins.module_utils.ecs import placement, spot_strategy
 from ansible_collections.precedentum.deploy.plugins.module_utils.inputs import to_bool
+from ansible_collections.precedentum.deploy.plugins.module_utils.office_hours import describe, plan, problems
 
 OPTIONS = ("lean", "ultra_lean", "growth", "production")
 
@@ -96,6 +97,13 @@ def cost_stack(settings, option):
         stack["nat_processed_gb"] = _float(s, "cost_nat_processed_gb")
     if _on(s, "cache_enabled"):
         stack["elasticache_nodes"] = [{"node_type": _get(s, "cache_node_type"), "count": 1}]
+    hours = s.get("precedentum_office_hours")
+    if problems(hours):
+        raise AnsibleFilterError("cost_stack: " + "; ".join(problems(hours)))
+    if plan(hours):
+        stack["office_hours"] = {"task_hours_per_week": plan(hours)["task_hours_per_week"],
+                                 "db_hours_per_week": plan(hours)["db_hours_per_week"],
+                                 "days_per_week": len(plan(hours)["days"]), "schedule": describe(hours)}
     if _on(s, "edge_enabled"):
         # CloudFront's traffic is priced beyond its free 1 TB; the web ACL, its rules and its requests.
         rules = len(_get(s, "edge_waf_rule_groups") or []) + (1 if _int(s, "edge_waf_rate_limit") > 0 else 0)

@@ -204,6 +204,9 @@ def account_inventory(emu) -> dict:
                                for x in c("elasticache").describe_cache_subnet_groups()["CacheSubnetGroups"]},
         "scalable-target": {x["ResourceId"] for x in c("application-autoscaling").describe_scalable_targets(
             ServiceNamespace="ecs")["ScalableTargets"]},
+        "schedule-group": {x["Name"] for x in c("scheduler").list_schedule_groups()["ScheduleGroups"]
+                           if x["Name"] != "default"},
+        "schedule": {(x.get("GroupName"), x["Name"]) for x in c("scheduler").list_schedules()["Schedules"]},
         "distribution": {x["Id"] for x in c("cloudfront").list_distributions()["DistributionList"].get("Items", [])},
         "web-acl": {x["ARN"] for scope in ("CLOUDFRONT", "REGIONAL")
                     for x in c("wafv2").list_web_acls(Scope=scope)["WebACLs"]},

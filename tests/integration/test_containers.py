@@ -267,6 +267,23 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
     status, body = browser.request("/api/judges/")[:2]
     assert status == 200 and json.loads(body)["count"] == 8, body[:300]
 
+    # rollback.yml goes back to the first image (the two refused commits never completed a rollout), waiting until
+    # the new backend task is healthy; a second run changes nothing; a named tag goes forward again.
+    back = play(world, "rollback.yml", app)
+    assert back.rc == 0 and f"Rolling back from {new_tag} to {tag}" in back.flat, str(back)
+    for part, service in services(world).items():
+        definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        assert definition["containerDefinitions"][0]["image"].endswith(f":{tag}"), part
+    (address,) = healthy(world, "backend")
+    running = docker("ps", "--format", "{{.Image}}", "--filter", f"network={world.network.name}",
+                     "--filter", "label=precedentum.task").stdout.split()
+    assert len(running) == 2 and all(image.endswith(f":{tag}") for image in running), running
+    assert get(address, 8000, "/api/health/", f"{address}:8000")[0] == 200
+    again = play(world, "rollback.yml", app)
+    assert again.rc == 0 and again.changed == 0 and "put back by a rollback from" in again.flat, str(again)
+    forward = play(world, "rollback.yml", app, ecs_rollback_tag=new_tag)
+    assert forward.rc == 0 and image_tags(world) != revisions and len(healthy(world, "backend")) == 1, str(forward)
+
 
 def refused_while_serving(world, app, message, reason, serving):
     """deploy.yml of the checkout's change fails naming the backend service and ``reason``, and the task that

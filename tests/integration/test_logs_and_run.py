@@ -1,6 +1,6 @@
-"""logs.yml and run.yml on a week-2 account of the emulator, verified against the log events put there and the
-tasks ECS records; their bad input refused naming the variable before any AWS call. (On real containers, with the
-containers' own output: tests/integration/test_containers.py.)"""
+"""logs.yml, run.yml and rollback.yml on a week-2 account of the emulator, verified against the log events put
+there, the tasks ECS records and the images the services' task definitions name; bad input refused naming the
+variable before any AWS call. (On real containers: tests/integration/test_containers.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
-from tests.harness.aws_state import PREFIX
+from tests.harness.aws_state import PREFIX, push_fake_image
 
 pytestmark = pytest.mark.slow
 GROUP = f"/ecs/{PREFIX}/backend"
@@ -74,3 +74,34 @@ def test_run_a_command_and_refuse_a_bad_one(emulator, prebuilt):
     for value in ("[]", '{"not": "a command"}'):
         bad = play(emu, "run.yml", "-e", f'{{"ecs_run_command": {value}}}')
         assert bad.rc != 0 and "ecs_run_command" in bad.flat, bad
+
+
+def test_rollback_to_the_previous_completed_image_once_or_to_a_named_tag(emulator, prebuilt):
+    emu = emulator
+    prebuilt(emu, ["week1.yml", "week2.yml"])
+    ecs = emu.client("ecs")
+
+    def running():
+        services = ecs.describe_services(cluster=PREFIX, services=[f"{PREFIX}-backend", f"{PREFIX}-frontend"])
+        return {s["serviceName"]: ecs.describe_task_definition(taskDefinition=s["taskDefinition"])["taskDefinition"][
+            "containerDefinitions"][0]["image"].rsplit(":", 1)[-1] for s in services["services"]}
+
+    first = running()[f"{PREFIX}-backend"]
+    nothing = play(emu, "rollback.yml")
+    assert nothing.rc != 0 and "No earlier revision" in nothing.flat and "ecs_rollback_tag" in nothing.flat, nothing
+    push_fake_image(emu, "1a2b3c4d5e6f")
+    assert play(emu, "deploy.yml", extra_vars={"ecs_image_tag": "1a2b3c4d5e6f"}).rc == 0
+    assert set(running().values()) == {"1a2b3c4d5e6f"}
+
+    check = play(emu, "rollback.yml", "--check")
+    assert check.rc == 0 and set(running().values()) == {"1a2b3c4d5e6f"}, check
+    back = play(emu, "rollback.yml")
+    assert back.rc == 0 and f"Rolling back from 1a2b3c4d5e6f to {first}" in back.flat, back
+    assert set(running().values()) == {first}
+    again = play(emu, "rollback.yml")
+    assert again.rc == 0 and again.changed == 0 and "put back by a rollback from 1a2b3c4d5e6f" in again.flat, again
+
+    missing = play(emu, "rollback.yml", "-e", "ecs_rollback_tag=000000000000")
+    assert missing.rc != 0 and "000000000000 not found in ECR" in missing.flat and set(running().values()) == {first}
+    forward = play(emu, "rollback.yml", "-e", "ecs_rollback_tag=1a2b3c4d5e6f")
+    assert forward.rc == 0 and set(running().values()) == {"1a2b3c4d5e6f"}, forward

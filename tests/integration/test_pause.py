@@ -1,5 +1,6 @@
 """pause.yml and resume.yml on a week-2 account, verified through ECS, Application Auto Scaling, RDS and CloudWatch;
-the weeks, deploy.yml and data_update.yml refusing to run on a paused site; bad input and the ultra-lean option."""
+the weeks, deploy.yml and data_update.yml refusing to run on a paused site, and over the budget; bad input and the
+ultra-lean option."""
 
 from __future__ import annotations
 
@@ -105,3 +106,25 @@ def test_bad_input_and_the_ultra_lean_option_change_nothing(emulator):
         lite = play(emulator, name, inventory="inventories/ultra_lean")
         assert lite.rc != 0 and "Lightsail bills its container service and its" in lite.flat, lite
         assert "Nothing was changed" in lite.flat
+
+
+def test_a_week_and_a_deploy_stop_over_the_budget_unless_told(emulator, prebuilt):
+    """The budget of phase 3.2 says this month's forecast is over precedentum_budget_usd ($75): week 2 and deploy.yml
+    stop with the figures before any change; -e precedentum_over_budget=ok goes ahead."""
+    emu = emulator
+    prebuilt(emu, ["week1.yml", "week2.yml"])
+    account = emu.client("sts").get_caller_identity()["Account"]
+    emu.client("budgets").create_budget(AccountId=account, Budget={
+        "BudgetName": f"{PREFIX}-monthly", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+        "BudgetLimit": {"Amount": "75", "Unit": "USD"},
+        "CalculatedSpend": {"ActualSpend": {"Amount": "41.5", "Unit": "USD"},
+                            "ForecastedSpend": {"Amount": "96.25", "Unit": "USD"}}})
+    before = state(emu)
+    for name in ("week2.yml", "deploy.yml"):
+        stopped = play(emu, name, "-e", "ecs_image_tag=x")
+        assert stopped.rc != 0, (name, stopped)
+        assert "$41.50 so far, forecast $96.25, against precedentum_budget_usd $75.00" in stopped.flat, stopped
+    assert state(emu) == before
+    assert "spend this month: $41.50 so far, forecast $96.25, budget $75.00" in play(emu, "status.yml").flat
+    told = play(emu, "week2.yml", "-e", "precedentum_over_budget=ok")
+    assert told.rc == 0 and told.changed == 0 and "going ahead: precedentum_over_budget=ok" in told.flat, told

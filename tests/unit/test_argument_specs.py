@@ -81,7 +81,7 @@ def _prechecked(play) -> set[str]:
 
 
 @pytest.mark.parametrize("week", ["week1.yml", "week2.yml", "week3.yml", "week4.yml", "deploy.yml", "pause.yml",
-                                  "resume.yml", "run.yml"])
+                                  "resume.yml", "run.yml", "rollback.yml"])
 def test_a_phase_told_its_inputs_were_checked_was_checked_with_the_same_inputs(week):
     """A phase whose include says its inputs were checked (so its entry point skips its checks) is one the play's
     pre-tasks checked with the same spec, passes no variables of its own and nothing in the play sets its

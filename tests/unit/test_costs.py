@@ -120,7 +120,9 @@ def test_recommendations_are_computed_from_the_stack():
     # Already applied: not recommended again.
     done = variant(fargate_tasks=[{"name": "app", "cpu": 256, "memory": 1024, "architecture": "ARM64"}],
                    rds__publicly_accessible=False)
-    assert costs.recommendations(done) == []
+    assert [r["action"].split(":")[0] for r in costs.recommendations(done)] == ["Run only in office hours"]
+    hours = {"task_hours_per_week": 60, "db_hours_per_week": 62.5}
+    assert costs.recommendations({**done, "office_hours": hours}) == []
 
 
 def test_unverified_prices_say_so_on_their_lines():
