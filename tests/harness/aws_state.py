@@ -294,8 +294,26 @@ def _api_actions(requests: list[dict]) -> set:
             url = urlparse(request.get("url", ""))
             actions.add(f"cloudfront:{_cloudfront_action(request.get('method', 'GET'), url.path, url.query)}")
             continue
+        if service == "scheduler":
+            actions.add(f"scheduler:{_scheduler_action(request.get('method', 'GET'), urlparse(request['url']).path)}")
+            continue
         actions.add(f"{service}:{request.get('method')} {urlparse(request.get('url', '')).path}")
     return actions
+
+
+# EventBridge Scheduler's REST routes: (first path segment, named or not) -> the action of each method.
+_SCHEDULER = {("schedule-groups", False): {"GET": "ListScheduleGroups"},
+              ("schedule-groups", True): {"GET": "GetScheduleGroup", "POST": "CreateScheduleGroup",
+                                          "DELETE": "DeleteScheduleGroup"},
+              ("schedules", False): {"GET": "ListSchedules"},
+              ("schedules", True): {"GET": "GetSchedule", "POST": "CreateSchedule", "PUT": "UpdateSchedule",
+                                    "DELETE": "DeleteSchedule"},
+              ("tags", True): {"GET": "ListTagsForResource", "POST": "TagResource", "DELETE": "UntagResource"}}
+
+
+def _scheduler_action(method: str, path: str) -> str:
+    parts = path.strip("/").split("/", 1)
+    return _SCHEDULER.get((parts[0], len(parts) > 1), {}).get(method, f"{method} {path}")
 
 
 # S3's REST sub-resources (?versioning) and the IAM action of each method on them.

@@ -1,6 +1,7 @@
 """Office hours (phase 3.6, week3.yml --tags office_hours) on a week-2 account, verified through EventBridge
-Scheduler, IAM and CloudWatch: the schedules and the role's policy made, kept, changed, removed when off; found by
-leftovers.yml and removed by destroy.yml; status.yml's next change; bad input refused before any AWS call."""
+Scheduler, IAM and CloudWatch: the schedules and the role's policy made (the converge, idempotence and verify are
+the molecule scenario's, molecule/office_hours/), kept, changed, removed when off; found by leftovers.yml and
+removed by destroy.yml; status.yml's next change; bad input refused before any AWS call."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX
+from tests.harness.molecule import Scenario
 
 pytestmark = pytest.mark.slow
 HOURS = {"days": "MON-FRI", "start": "08:00", "end": "20:00", "timezone": "America/Chicago"}
@@ -32,7 +34,7 @@ def roles(emu) -> list:
     return [r["RoleName"] for r in emu.client("iam").list_roles()["Roles"] if r["RoleName"] == ROLE]
 
 
-def test_schedules_made_kept_changed_off_found_and_destroyed(emulator, prebuilt):
+def test_schedules_made_kept_changed_off_found_and_destroyed(emulator, prebuilt, tmp_path):
     emu = emulator
     prebuilt(emu, ["week1.yml", "week2.yml"])
     emu.client("cloudwatch").put_metric_alarm(
@@ -43,8 +45,9 @@ def test_schedules_made_kept_changed_off_found_and_destroyed(emulator, prebuilt)
     assert check.rc == 0 and "(check mode: would be)" in check.flat, check
     assert schedules(emu) == {} and roles(emu) == []
 
-    made = play(emu, "week3.yml")
-    assert made.rc == 0 and "the database starts at 07:40, the services" in made.flat, made
+    scenario = Scenario(emu, "office_hours", tmp_path, prepared=True)
+    made = scenario.run("converge", "idempotence", "verify")
+    assert made.rc == 0 and "the database starts at 07:40, the services" in made.output, made.output[-4000:]
     found = schedules(emu)
     assert sorted(found) == sorted(f"{PREFIX}-{n}" for n in ("db-start", "db-stop", "backend-start", "backend-stop",
                                                              "frontend-start", "frontend-stop", "alarms-on",
