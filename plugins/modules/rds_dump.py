@@ -108,7 +108,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    dest = os.path.abspath(os.path.expanduser(p["dest"]))
+    dest = os.path.abspath(p["dest"])
     folder = os.path.dirname(dest)
     if not os.path.isdir(folder):
         if module.check_mode:

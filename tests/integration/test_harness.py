@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -88,22 +89,36 @@ def test_the_docker_engine_is_stopped_only_by_the_run_that_started_it(tmp_path, 
     monkeypatch.setattr(docker_engine.Engine, "STARTED", tmp_path / "engine.json")
     monkeypatch.setattr(docker_engine, "STATE_DIR", tmp_path)
     monkeypatch.setattr(docker_engine, "docker", lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, "", ""))
-    # A stand-in for the engine: a process whose command line names dockerd, as the real one's does.
+    # A stand-in for the engine: a process whose command line names dockerd, as the real one's does. The signals
+    # sent to it are recorded (not delivered: under load a delivered one raced the test's wait), and once it is told
+    # to stop it is gone, as the engine would be.
     stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "dockerd"])
+    real_kill, sent = os.kill, []
+
+    def kill(pid, sig):
+        if pid != stand_in.pid:
+            return real_kill(pid, sig)
+        if sig != 0:
+            sent.append(sig)
+        elif sent:
+            raise ProcessLookupError(pid)
+        return None
+
+    monkeypatch.setattr(docker_engine.os, "kill", kill)
     try:
         monkeypatch.setenv(docker_engine.RUN_VAR, "the-whole-suite")
         docker_engine.Engine.STARTED.write_text(json.dumps({"pid": stand_in.pid, "run": "the-whole-suite"}))
         monkeypatch.setenv(docker_engine.RUN_VAR, "one-test-beside-it")
         docker_engine.Engine.release_all()
-        assert stand_in.poll() is None, "another run's engine was stopped"
+        assert sent == [], "another run's engine was stopped"
         assert docker_engine.Engine.STARTED.exists()
 
         monkeypatch.setenv(docker_engine.RUN_VAR, "the-whole-suite")
         docker_engine.Engine.release_all()
-        assert stand_in.wait(timeout=30) is not None
+        assert sent == [signal.SIGTERM]
         assert not docker_engine.Engine.STARTED.exists()
     finally:
-        stand_in.kill()
+        real_kill(stand_in.pid, signal.SIGKILL)
         stand_in.wait()
 
 
