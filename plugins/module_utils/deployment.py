@@ -159,11 +159,12 @@ class Finder:
         client = self.module.client("lightsail")
         service_name = self.p["lightsail_service_name"] or self.names["lightsail_service"]
         db_name = self.p["lightsail_database_name"] or self.names["lightsail_database"]
-        found = {"service": {"name": service_name, "exists": False, "url": "", "state": ""},
+        found = {"service": {"name": service_name, "exists": False, "url": "", "state": "", "deployments": []},
                  "database": {"name": db_name, "exists": False, "endpoint": {"host": "", "port": 5432}}}
         try:
             (service,) = client.get_container_services(serviceName=service_name)["containerServices"]
-            found["service"].update(exists=True, url=service.get("url", ""), state=service.get("state", ""))
+            found["service"].update(exists=True, url=service.get("url", ""), state=service.get("state", ""),
+                                    deployments=self._lightsail_deployments(service_name))
         except is_boto3_error_code("NotFoundException"):
             pass
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
@@ -178,6 +179,20 @@ class Finder:
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg=f"Could not find the Lightsail database {db_name}")
         return found
+
+    def _lightsail_deployments(self, service_name):
+        """The deployments Lightsail keeps of the service, newest first: version, state, when, image tags."""
+        held = self.call("lightsail", "get_container_service_deployments", f"read the deployments of {service_name}",
+                         serviceName=service_name).get("deployments") or []
+        deployments = []
+        for deployment in held:
+            created = deployment.get("createdAt")
+            deployments.append({
+                "version": deployment.get("version", 0), "state": deployment.get("state", ""),
+                "created_at": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+                "image_tags": {name: (c.get("image") or "").rsplit(":", 1)[-1] if ":" in (c.get("image") or "") else ""
+                               for name, c in (deployment.get("containers") or {}).items()}})
+        return sorted(deployments, key=lambda d: d["version"], reverse=True)
 
     def storage(self):
         region = self.module.region
@@ -240,14 +255,35 @@ class Finder:
                     "healthy": sum(1 for t in health if (t.get("TargetHealth") or {}).get("State") == "healthy"),
                     "total": len(health)}
             created = primary.get("createdAt")
+            tasks = self._service_tasks(ecs, service["serviceName"])
             found["services"][wanted[service["serviceName"]]] = {
                 "name": service["serviceName"], "desired": service.get("desiredCount", 0),
                 "running": service.get("runningCount", 0), "pending": service.get("pendingCount", 0),
                 "rollout_state": primary.get("rolloutState", ""), "deployments": len(service.get("deployments") or []),
                 "task_definition": service["taskDefinition"].split("/")[-1], "image_tags": images,
                 "deployed_at": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
-                "targets": targets}
+                "targets": targets, "exec": bool(service.get("enableExecuteCommand")), "tasks": tasks}
         return found
+
+    def _service_tasks(self, ecs, name):
+        """The service's running tasks: ID, status, whether it started with ECS Exec and its agent's status."""
+        arns = self.call("ecs", "list_tasks", f"list the tasks of {name}", cluster=self.names["cluster"],
+                         serviceName=name, desiredStatus="RUNNING").get("taskArns") or []
+        if not arns:
+            return []
+        described = self.call("ecs", "describe_tasks", f"read the tasks of {name}", cluster=self.names["cluster"],
+                              tasks=arns[:100]).get("tasks") or []
+        tasks = []
+        for task in described:
+            if task.get("group") not in (None, f"service:{name}"):
+                continue
+            agents = [a.get("lastStatus", "") for c in task.get("containers") or []
+                      for a in c.get("managedAgents") or [] if a.get("name") == "ExecuteCommandAgent"]
+            started = task.get("startedAt") or task.get("createdAt")
+            tasks.append({"id": task["taskArn"].rsplit("/", 1)[-1], "status": task.get("lastStatus", ""),
+                          "exec": bool(task.get("enableExecuteCommand")), "exec_agent": agents[0] if agents else "",
+                          "started_at": started.isoformat() if hasattr(started, "isoformat") else str(started or "")})
+        return sorted(tasks, key=lambda t: t["started_at"])
 
     def alarms(self):
         """The deployment's metric alarms (named <prefix>-*): how many, which are in ALARM, which notify nobody."""

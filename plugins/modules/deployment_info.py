@@ -57,10 +57,10 @@ notes:
     C(ec2:DescribeSecurityGroups), C(ecr:DescribeRepositories), C(elasticloadbalancing:DescribeLoadBalancers),
     C(elasticloadbalancing:DescribeTargetGroups), C(elasticache:DescribeReplicationGroups),
     C(cloudfront:ListDistributions), C(rds:DescribeDBInstances), C(lightsail:GetContainerServices),
-    C(lightsail:GetRelationalDatabase), C(s3:ListBucket) (HeadBucket), C(secretsmanager:ListSecrets),
-    C(secretsmanager:DescribeSecret), C(ecs:DescribeServices), C(ecs:DescribeTaskDefinition),
-    C(elasticloadbalancing:DescribeTargetHealth), C(cloudwatch:DescribeAlarms), C(budgets:ViewBudget), each only for
-    the parts asked for."
+    C(lightsail:GetContainerServiceDeployments), C(lightsail:GetRelationalDatabase), C(s3:ListBucket) (HeadBucket),
+    C(secretsmanager:ListSecrets), C(secretsmanager:DescribeSecret), C(ecs:DescribeServices), C(ecs:ListTasks),
+    C(ecs:DescribeTasks), C(ecs:DescribeTaskDefinition), C(elasticloadbalancing:DescribeTargetHealth),
+    C(cloudwatch:DescribeAlarms), C(budgets:ViewBudget), each only for the parts asked for."
 """
 
 EXAMPLES = r"""
@@ -156,8 +156,9 @@ deployment:
                endpoint: {address: precedentum-testing-db.abc.us-east-1.rds.amazonaws.com, port: 5432}}
     lightsail:
       description: >-
-        The ultra-lean option's container C(service) (C(name), C(exists), C(url), C(state)) and C(database)
-        (C(name), C(exists), C(endpoint) with C(host) and C(port)).
+        The ultra-lean option's container C(service) (C(name), C(exists), C(url), C(state), and the
+        C(deployments) Lightsail keeps, newest first: C(version), C(state), C(created_at), C(image_tags) by
+        container) and C(database) (C(name), C(exists), C(endpoint) with C(host) and C(port)).
       type: dict
       returned: when asked for
       sample:
@@ -166,6 +167,11 @@ deployment:
           exists: true
           url: "https://precedentum-lite.abc.us-east-1.cs.amazonlightsail.com/"
           state: RUNNING
+          deployments:
+            - {version: 2, state: ACTIVE, created_at: "2026-12-03T10:00:00+00:00",
+               image_tags: {backend: 1a2b3c4d5e6f, frontend: 1a2b3c4d5e6f}}
+            - {version: 1, state: INACTIVE, created_at: "2026-12-01T09:00:00+00:00",
+               image_tags: {backend: 0f9e8d7c6b5a, frontend: 0f9e8d7c6b5a}}
         database:
           name: precedentum-lite-db
           exists: true
@@ -193,8 +199,9 @@ deployment:
         The C(cluster) (its name), whether it C(exists), and its C(services) of either layout by key (C(backend),
         C(frontend), C(app)): C(name), C(desired), C(running), C(pending), C(rollout_state) of the PRIMARY deployment,
         C(deployments) (more than 1 while a rollout runs), C(task_definition) (family:revision), C(image_tags) by
-        container, C(deployed_at) (when the PRIMARY deployment began) and C(targets) by target group name
-        (C(healthy), C(total)).
+        container, C(deployed_at) (when the PRIMARY deployment began), C(targets) by target group name
+        (C(healthy), C(total)), C(exec) (ECS Exec on) and its running C(tasks), oldest first (C(id), C(status),
+        C(exec): started with ECS Exec, C(exec_agent): its ExecuteCommandAgent's status, C(started_at)).
       type: dict
       returned: when asked for
       sample:
@@ -204,7 +211,9 @@ deployment:
           backend: {name: precedentum-testing-backend, desired: 1, running: 1, pending: 0, rollout_state: COMPLETED,
                     deployments: 1, task_definition: "precedentum-testing-backend:3",
                     image_tags: {backend: 1a2b3c4d5e6f}, deployed_at: "2026-12-01T09:12:03+00:00",
-                    targets: {precedentum-testing-backend: {healthy: 1, total: 1}}}
+                    targets: {precedentum-testing-backend: {healthy: 1, total: 1}}, exec: false,
+                    tasks: [{id: 0123456789abcdef0123456789abcdef, status: RUNNING, exec: false, exec_agent: "",
+                             started_at: "2026-12-01T09:13:40+00:00"}]}
     alarms:
       description: The metric alarms named C(<prefix>-*) - C(count), C(in_alarm) and C(silenced) (actions off) names.
       type: dict

@@ -61,9 +61,10 @@ def lightsail_input_errors(inputs):
         errors += _environment_errors(var, i.get(var))
     for var in ("lightsail_postgres_command", "lightsail_sqlite_command"):
         errors += _command_errors(var, i.get(var))
-    tag = i.get("lightsail_image_tag") or ""
-    if tag and not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", str(tag)):
-        errors.append(f"lightsail_image_tag: {tag!r} is not a valid image tag")
+    for var in ("lightsail_image_tag", "lightsail_rollback_tag"):
+        tag = i.get(var) or ""
+        if tag and not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", str(tag)):
+            errors.append(f"{var}: {tag!r} is not a valid image tag")
     path = str(i.get("lightsail_health_check_path", ""))
     if not path.startswith("/"):
         errors.append(f"lightsail_health_check_path: {path!r} must start with /")

@@ -29,6 +29,9 @@ docs/testing.md lists them.
   moto completes every deployment at once with MOTO_ECS_SERVICE_RUNNING tasks. Here a deployment rolls
   out over PRECEDENTUM_EMULATOR_ROLLOUT_LOOKS DescribeServices, fails for an image holding
   PRECEDENTUM_EMULATOR_FAILING_IMAGE and never ends for one holding PRECEDENTUM_EMULATOR_STUCK_IMAGE.
+- ECS Exec: AWS keeps a service's enableExecuteCommand from CreateService and its tasks start with it
+  (the task's enableExecuteCommand, its containers' ExecuteCommandAgent); moto keeps it only from
+  UpdateService and gives tasks neither. (No Session Manager here: a shell is not opened.)
 - ECS's service-linked role: a cluster made (or given capacity providers) before AWSServiceRoleForECS
   exists fails on AWS with "Unable to assume the service linked role"; so it does here. moto names
   the role as AWS does (AWSServiceRoleForECS, not AWSServiceRoleForecs).
@@ -298,9 +301,11 @@ _original_create_service = ecs_responses.EC2ContainerServiceResponse.create_serv
 def _create_service_with_strategy(self):
     strategy = self._get_param("capacityProviderStrategy")
     result = _original_create_service(self)
+    cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+    service = self.ecs_backend.services[f"{cluster.name}:{self._get_param('serviceName')}"]
     if strategy:
-        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
-        _on_strategy(self.ecs_backend.services[f"{cluster.name}:{self._get_param('serviceName')}"], strategy)
+        _on_strategy(service, strategy)
+    service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
     return result
 
 
@@ -489,6 +494,13 @@ _original_task_init = ecs_models.Task.__init__
 
 def _task_init_with_failures(self, *args, **kwargs):
     _original_task_init(self, *args, **kwargs)
+    group = getattr(self, "group", None) or ""
+    if group.startswith("service:"):  # a service's task starts with the service's ECS Exec setting
+        service = self._backend.services.get(f"{self.cluster_name}:{group.split(':', 1)[1]}")
+        self.enable_execute_command = bool(getattr(service, "enable_execute_command", False))
+        for container in self.containers:
+            container.managed_agents = ([{"name": "ExecuteCommandAgent", "lastStatus": "RUNNING"}]
+                                        if self.enable_execute_command else [])
     commands = [o.get("command") or [] for o in (self.overrides or {}).get("containerOverrides", [])]
     failing_arg = os.environ.get("PRECEDENTUM_EMULATOR_FAILING_ARG", "")  # read per task: a zygote's fork sets it
     if failing_arg and any(failing_arg in command for command in commands):

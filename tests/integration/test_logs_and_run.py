@@ -4,6 +4,7 @@ variable before any AWS call. (On real containers: tests/integration/test_contai
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -104,3 +105,60 @@ def test_rollback_to_the_previous_completed_image_once_or_to_a_named_tag(emulato
     # A named tag that is not in ECR (going forward by a tag: tests/integration/test_containers.py).
     missing = play(emu, "rollback.yml", "-e", "ecs_rollback_tag=000000000000")
     assert missing.rc != 0 and "000000000000 not found in ECR" in missing.flat and set(running().values()) == {first}
+
+
+def test_ecs_exec_opt_in_and_the_shell_line(emulator, prebuilt, tmp_path):
+    emu = emulator
+    prebuilt(emu, ["week1.yml", "week2.yml"])
+    ecs, iam = emu.client("ecs"), emu.client("iam")
+    service = f"{PREFIX}-backend"
+
+    def described():
+        return ecs.describe_services(cluster=PREFIX, services=[service])["services"][0]
+
+    tag = ecs.describe_task_definition(taskDefinition=described()["taskDefinition"])["taskDefinition"][
+        "containerDefinitions"][0]["image"].rsplit(":", 1)[-1]
+    # Off (the default): no command is refused, and the shell is not offered.
+    off = play(emu, "run.yml", "-e", "ecs_exec=true")
+    assert off.rc != 0 and f"ECS Exec is off on {service}" in off.flat, off
+
+    deployment = described()["deployments"][0]["id"]
+    on = play(emu, "deploy.yml", "--tags", "deploy_services", extra_vars={"ecs_image_tag": tag, "ecs_exec": True})
+    assert on.rc == 0, on.output[-3000:]
+    assert described()["enableExecuteCommand"] is True
+    assert described()["deployments"][0]["id"] != deployment, "the tasks were not replaced: they keep Exec off"
+    policy = iam.get_role_policy(RoleName=f"{PREFIX}-ecs-task", PolicyName=f"{PREFIX}-ecs-task-exec")["PolicyDocument"]
+    assert sorted(policy["Statement"][0]["Action"]) == [
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+    again = play(emu, "deploy.yml", "--tags", "deploy_services", extra_vars={"ecs_image_tag": tag, "ecs_exec": True})
+    assert again.rc == 0 and again.changed == 0, again.output[-3000:]
+
+    # No task of the service runs here until the scheduler (the harness, standing in for ECS's) starts one.
+    none = play(emu, "run.yml", "-e", "ecs_exec=true")
+    assert none.rc != 0 and f"None of the 0 running task(s) of {service}" in none.flat, none
+    network = described()["networkConfiguration"]
+    (task,) = ecs.run_task(cluster=PREFIX, taskDefinition=described()["taskDefinition"], launchType="FARGATE",
+                           group=f"service:{service}", startedBy=described()["deployments"][0]["id"],
+                           networkConfiguration=network)["tasks"]
+    task_id = task["taskArn"].rsplit("/", 1)[-1]
+    line = (f"aws ecs execute-command --region us-east-1 --cluster {PREFIX} --task {task_id} --container backend"
+            ' --interactive --command "/bin/sh"')
+    shell = play(emu, "run.yml", "--check", "-e", "ecs_exec=true")
+    assert shell.rc == 0 and shell.changed == 0 and line in shell.flat, shell.output[-3000:]
+    assert "Session Manager plugin: NOT FOUND" in shell.flat, shell
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("aws", "session-manager-plugin"):
+        (tools / name).write_text("#!/bin/sh\n")
+        (tools / name).chmod(0o755)
+    env = {**emu.env()}
+    env["PATH"] = f"{tools}:{env.get('PATH') or os.environ['PATH']}"
+    found = run_playbook(str(REPO / "playbooks" / "run.yml"), env, "-e", "ecs_exec=true")
+    assert found.rc == 0 and line in found.flat and "Session Manager plugin: found" in found.flat, found
+
+    # Off again: the permission gone, the tasks replaced.
+    back = play(emu, "deploy.yml", "--tags", "deploy_services", extra_vars={"ecs_image_tag": tag})
+    assert back.rc == 0 and described()["enableExecuteCommand"] is False, back.output[-3000:]
+    assert iam.list_role_policies(RoleName=f"{PREFIX}-ecs-task")["PolicyNames"] == [f"{PREFIX}-ecs-task-files"]

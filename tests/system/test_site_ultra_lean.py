@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.harness.ansible import REPO, run_playbook
-from tests.harness.aws_state import account_inventory, added, not_allowed, recorded_actions
+from tests.harness.aws_state import account_inventory, added, not_allowed, push_fake_image, recorded_actions
 from tests.harness.fixture_db import fixture_sql, stand_in_for_rds
 
 pytestmark = pytest.mark.slow
@@ -211,3 +211,36 @@ def test_data_and_testers_go_through_the_lightsail_window(lightsail_emulator, po
     assert "Open the database's window for the write" in wave1.output
     db = emu.client("lightsail").get_relational_database(relationalDatabaseName=f"{PREFIX}-db")["relationalDatabase"]
     assert db["publiclyAccessible"] is False, "the window is closed again"
+
+
+def test_rollback_goes_back_to_the_previous_active_deployment_once(lightsail_emulator):
+    emu = lightsail_emulator
+    ls = emu.client("lightsail")
+
+    def deployments():
+        return ls.get_container_service_deployments(serviceName=PREFIX)["deployments"]
+
+    def running():
+        current = ls.get_container_services(serviceName=PREFIX)["containerServices"][0]["currentDeployment"]
+        return current["version"], {c["image"].rsplit(":", 1)[-1] for c in current["containers"].values()}
+
+    assert play(emu, "week1.yml").rc == 0
+    assert play(emu, "week2.yml").rc == 0
+    (version, (first,)) = running()
+    nothing = play(emu, "rollback.yml")
+    assert nothing.rc != 0 and "No earlier deployment" in nothing.flat and "lightsail_rollback_tag" in nothing.flat
+    push_fake_image(emu, "1a2b3c4d5e6f", prefix=PREFIX)
+    assert play(emu, "week2.yml", lightsail_image_tag="1a2b3c4d5e6f").rc == 0
+    assert running() == (version + 1, {"1a2b3c4d5e6f"})
+
+    check = play(emu, "rollback.yml", "--check")
+    assert check.rc == 0 and len(deployments()) == version + 1, check
+    back = play(emu, "rollback.yml")
+    assert back.rc == 0 and f"Rolling back from 1a2b3c4d5e6f (deployment {version + 1}) to {first}" in back.flat, back
+    assert running() == (version + 2, {first}), "the earlier images, in a new deployment Lightsail made ACTIVE"
+    again = play(emu, "rollback.yml")
+    assert again.rc == 0 and again.changed == 0 and "put back by a rollback from 1a2b3c4d5e6f" in again.flat, again
+
+    for tag, said in (("000000000000", "not found in ECR"), ("Not A Tag", "lightsail_rollback_tag")):
+        refused = play(emu, "rollback.yml", lightsail_rollback_tag=tag)
+        assert refused.rc != 0 and said in refused.flat and len(deployments()) == version + 2, refused
