@@ -286,13 +286,15 @@ class Finder:
         return sorted(tasks, key=lambda t: t["started_at"])
 
     def alarms(self):
-        """The deployment's metric alarms (named <prefix>-*): how many, which are in ALARM, which notify nobody."""
-        found = {"count": 0, "in_alarm": [], "silenced": []}
+        """The deployment's metric alarms (named <prefix>-*): how many, their names, which are in ALARM, which notify
+        nobody."""
+        found = {"count": 0, "names": [], "in_alarm": [], "silenced": []}
         try:
             for page in self.module.client("cloudwatch").get_paginator("describe_alarms").paginate(
                     AlarmNamePrefix=self.names["alarms"], AlarmTypes=["MetricAlarm"]):
                 for alarm in page.get("MetricAlarms") or []:
                     found["count"] += 1
+                    found["names"].append(alarm["AlarmName"])
                     if alarm.get("StateValue") == "ALARM":
                         found["in_alarm"].append(alarm["AlarmName"])
                     if not alarm.get("ActionsEnabled", True):

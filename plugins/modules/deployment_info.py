@@ -215,10 +215,12 @@ deployment:
                     tasks: [{id: 0123456789abcdef0123456789abcdef, status: RUNNING, exec: false, exec_agent: "",
                              started_at: "2026-12-01T09:13:40+00:00"}]}
     alarms:
-      description: The metric alarms named C(<prefix>-*) - C(count), C(in_alarm) and C(silenced) (actions off) names.
+      description: >-
+        The metric alarms named C(<prefix>-*) - C(count), their C(names), and those C(in_alarm) and C(silenced)
+        (actions off).
       type: dict
       returned: when asked for
-      sample: {count: 9, in_alarm: [], silenced: []}
+      sample: {count: 2, names: [precedentum-testing-alb-5xx, precedentum-testing-db-cpu], in_alarm: [], silenced: []}
     spend:
       description: >-
         The monitoring role's AWS budget C(<prefix>-monthly): C(budget), C(exists), and in dollars C(limit),

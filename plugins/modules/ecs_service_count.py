@@ -5,13 +5,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ecs_service_count
-short_description: Pause ECS services (0 tasks, their auto scaling suspended) or run them again
+short_description: Pause ECS services (0 tasks, their auto scaling suspended), run them again, or restart them
 version_added: 1.0.0
 description:
   - With O(state=paused), gives each service of O(services) that runs tasks a desired count of 0 and suspends
     its Application Auto Scaling target, if it has one, so that the auto scaler does not start tasks again.
   - With O(state=running), gives each service whose desired count is 0 the count O(desired_count) and lets its
     auto scaling act again. A service that runs tasks keeps its count (the auto scaler may have set it).
+  - With O(state=restarted), starts a new deployment of each service that runs tasks, on the task definition it
+    has (ECS replaces the tasks, as a rollout does), e.g. after the database behind them was swapped, so that no
+    task keeps a connection to the old one. Always a change for such a service; one at 0 tasks is left as it is.
   - Services that do not exist are left out (RV(missing) names them); nothing is made here.
   - Changes only the desired count; the task definition, network and load balancers stay as they are, so the
     service's address and target groups do not change. Stopping the tasks ends their Fargate and public IPv4
@@ -29,14 +32,21 @@ options:
     elements: str
     required: true
   state:
-    description: C(paused) (0 tasks) or C(running).
+    description: C(paused) (0 tasks), C(running), or C(restarted) (a new deployment of each service that runs tasks).
     type: str
-    choices: [paused, running]
+    choices: [paused, running, restarted]
     required: true
   desired_count:
     description: The count a paused service gets back with O(state=running) (1 to 100).
     type: int
     default: 1
+  started_before:
+    description:
+      - With O(state=restarted), only the services whose current (PRIMARY) deployment began before this time
+        (ISO 8601, e.g. when the database behind them was made), so that a second run restarts nothing.
+      - Empty, every service that runs tasks.
+    type: str
+    default: ""
 attributes:
   check_mode:
     support: full
@@ -60,6 +70,12 @@ EXAMPLES = r"""
     cluster: precedentum-testing
     services: [precedentum-testing-backend, precedentum-testing-frontend]
     state: paused
+
+- name: New tasks for both (the database behind them was swapped)
+  precedentum.deploy.ecs_service_count:
+    cluster: precedentum-testing
+    services: [precedentum-testing-backend, precedentum-testing-frontend]
+    state: restarted
 
 - name: One task each again
   precedentum.deploy.ecs_service_count:
@@ -89,6 +105,8 @@ actions:
   sample: ["precedentum-testing-backend: 1 -> 0 tasks", "precedentum-testing-backend: auto scaling suspended"]
 """
 
+import datetime
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.precedentum.deploy.plugins.module_utils.aws_calls import aws_call
 
@@ -104,6 +122,8 @@ def check_inputs(module):
         problems.append(f"services: {p['services']!r} must be one or more names (no '/')")
     if not 1 <= p["desired_count"] <= 100:
         problems.append(f"desired_count: {p['desired_count']} must be 1 to 100")
+    if p["started_before"] and parse_time(p["started_before"]) is None:
+        problems.append(f"started_before: {p['started_before']!r} is not an ISO 8601 time")
     if problems:
         module.fail_json(msg="; ".join(problems))
 
@@ -125,28 +145,67 @@ def scaling_change(module, autoscaling, cluster, name, paused, actions):
                      ScalableDimension="ecs:service:DesiredCount", SuspendedState={key: paused for key in SUSPENDED})
 
 
+def parse_time(value):
+    """An ISO 8601 time (or a datetime) as an aware datetime (UTC when it names no zone); None when it is not one."""
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+
+
+def active_services(module, ecs, p):
+    """The names asked for (once each, in order), and those of them that exist, as ECS describes them."""
+    names = list(dict.fromkeys(p["services"]))
+    found = aws_call(module, ecs, "describe_services", f"read the services of cluster {p['cluster']}",
+                     cluster=p["cluster"], services=names)
+    return names, {s["serviceName"]: s for s in found.get("services") or [] if s.get("status") == "ACTIVE"}
+
+
+def restart(module, p):
+    """A new deployment of each service that runs tasks (forceNewDeployment, its task definition unchanged)."""
+    ecs = module.client("ecs")
+    names, active = active_services(module, ecs, p)
+    services, actions = {}, []
+    for name in (n for n in names if n in active):
+        count = int(active[name].get("desiredCount", 0))
+        services[name] = {"before": count, "after": count}
+        primary = next((d for d in active[name].get("deployments") or [] if d.get("status") == "PRIMARY"), {})
+        began = parse_time(primary.get("createdAt") or "")
+        if p["started_before"] and began is not None and began >= parse_time(p["started_before"]):
+            continue  # its tasks started after that time already
+        if count > 0:
+            actions.append(f"{name}: its {count} task(s) replaced (a new deployment)")
+            if not module.check_mode:
+                aws_call(module, ecs, "update_service", f"start a new deployment of {name}",
+                         cluster=p["cluster"], service=name, forceNewDeployment=True)
+    module.exit_json(changed=bool(actions), services=services, actions=actions,
+                     missing=[name for name in names if name not in active])
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             cluster=dict(type="str", required=True),
             services=dict(type="list", elements="str", required=True),
-            state=dict(type="str", choices=["paused", "running"], required=True),
+            state=dict(type="str", choices=["paused", "running", "restarted"], required=True),
             desired_count=dict(type="int", default=1),
+            started_before=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
     check_inputs(module)
     p = module.params
     paused = p["state"] == "paused"
+    if p["state"] == "restarted":
+        restart(module, p)
     ecs, autoscaling = module.client("ecs"), module.client("application-autoscaling")
-    names = list(dict.fromkeys(p["services"]))
-    found = aws_call(module, ecs, "describe_services", f"read the services of cluster {p['cluster']}",
-                     cluster=p["cluster"], services=names)
-    active = {s["serviceName"]: s for s in found.get("services") or [] if s.get("status") == "ACTIVE"}
+    names, active = active_services(module, ecs, p)
     services, actions = {}, []
-    for name in names:
-        if name not in active:
-            continue
+    for name in (n for n in names if n in active):
         before = int(active[name].get("desiredCount", 0))
         after = 0 if paused else (before or p["desired_count"])
         services[name] = {"before": before, "after": after}

@@ -14,6 +14,9 @@ docs/testing.md lists them.
 - RDS Performance Insights: AWS reports PerformanceInsightsEnabled (and the retention) in
   DescribeDBInstances; moto ignores EnablePerformanceInsights at create and keeps it only under
   another name at modify, so amazon.aws.rds_instance would switch it on at every run.
+- RDS automated backups: moto takes one the moment an instance is made, named rds:<id>-<minute>, so a second
+  instance of that name within the minute (a restore run again) fails with DBSnapshotAlreadyExists, which AWS
+  (whose first backup comes later) never answers to a restore; here the first snapshot stands.
 - RDS DescribeDBEngineVersions: moto lacks it; this lists PostgreSQL versions AWS offers (a fixed list
   standing for AWS's, overridable by PRECEDENTUM_EMULATOR_POSTGRES_VERSIONS).
 - ECS clusters: AWS returns capacityProviders and defaultCapacityProviderStrategy (empty lists)
@@ -122,6 +125,17 @@ def _init_with_gp3_baseline(self, *args, **kwargs):
 rds_models.DBInstance.__init__ = _init_with_gp3_baseline
 # ModifyDBInstance sets enable_performance_insights; DescribeDBInstances reads this name.
 rds_models.DBInstance.performance_insights_enabled = property(lambda self: bool(self.enable_performance_insights))
+
+_original_auto_snapshot = rds_models.RDSBackend.create_auto_snapshot
+
+
+def _auto_snapshot_once(self, db_instance_identifier, db_snapshot_identifier):
+    if db_snapshot_identifier in self.database_snapshots:
+        return self.database_snapshots[db_snapshot_identifier]
+    return _original_auto_snapshot(self, db_instance_identifier, db_snapshot_identifier)
+
+
+rds_models.RDSBackend.create_auto_snapshot = _auto_snapshot_once
 
 # RDS DescribeDBEngineVersions: moto lacks it (HTTP 500). AWS lists the versions it offers (and retires old
 # minors, so a pinned minor can stop being offered); this answers for PostgreSQL from the list below, which

@@ -83,3 +83,74 @@ def test_snapshot_and_dump_then_restore_over_changed_data(emulator, postgres, pr
                              ("restore.yml", {"restore_dump": str(tmp_path / "none.dump")}, "restore_dump")):
         refused = play(name, **bad)
         assert refused.rc != 0 and named in refused.flat, refused
+
+
+def test_restore_a_snapshot_into_a_new_instance_switch_then_confirm(emulator, prebuilt):
+    emu = emulator
+    prebuilt(emu, ["week1.yml", "week2.yml"])
+    rds, ecs = emu.client("rds"), emu.client("ecs")
+    db, kept = f"{PREFIX}-db", f"{PREFIX}-db-before-restore"
+
+    def instances():
+        return {i["DBInstanceIdentifier"]: i for i in rds.describe_db_instances()["DBInstances"]}
+
+    def deployments():
+        return {s["serviceName"]: s["deployments"][0]["id"] for s in ecs.describe_services(
+            cluster=PREFIX, services=[f"{PREFIX}-backend", f"{PREFIX}-frontend"])["services"]}
+
+    def play(*args, **extra):
+        return run_playbook(str(REPO / "playbooks" / "restore.yml"), emu.env(), *args, extra_vars=extra)
+
+    backup = run_playbook(str(REPO / "playbooks" / "backup.yml"), emu.env(), extra_vars={"rds_backup_name": "first"})
+    assert backup.rc == 0, backup.output[-3000:]
+    snapshot = f"{db}-backup-first"
+    before, running = instances(), deployments()
+    for bad, said in (({"restore_snapshot": "nope"}, "restore_snapshot: nope was not found"),
+                      ({"restore_snapshot": "not_an_id!"}, "restore_snapshot: not_an_id! is not a snapshot"),
+                      ({"restore_snapshot": snapshot, "restore_confirm": kept}, "restore_dump, restore_snapshot"),
+                      ({}, "give one")):
+        refused = play(**bad)
+        assert refused.rc != 0 and said in refused.flat and instances().keys() == before.keys(), refused
+    check = play("--check", restore_snapshot=snapshot)
+    assert check.rc == 0 and "Check mode: would restore" in check.flat and instances().keys() == before.keys(), check
+
+    restored = play(restore_snapshot=snapshot)
+    assert restored.rc == 0, restored.output[-3000:]
+    now = instances()
+    assert set(now) == {db, kept}, now
+    assert now[kept]["InstanceCreateTime"] == before[db]["InstanceCreateTime"], "the one in use before is kept"
+    assert now[db]["InstanceCreateTime"] > before[db]["InstanceCreateTime"]
+    tags = {t["Key"]: t["Value"] for t in now[db]["TagList"]}
+    assert tags["precedentum:restored-from"] == snapshot and tags["Name"] == db, tags
+    assert (now[db]["DBSubnetGroup"]["DBSubnetGroupName"], now[db]["DBInstanceClass"]) == (
+        before[db]["DBSubnetGroup"]["DBSubnetGroupName"], before[db]["DBInstanceClass"])
+    secret = json.loads(emu.client("secretsmanager").get_secret_value(SecretId=f"{PREFIX}/rds/master")["SecretString"])
+    assert secret["host"] == now[db]["Endpoint"]["Address"], "the secret names the restored instance's endpoint"
+    replaced = deployments()
+    assert all(replaced[name] != running[name] for name in running), "the services kept their old tasks"
+    assert f"kept as {kept} (about $" in restored.flat and f"-e restore_confirm={kept}" in restored.flat, restored
+
+    again = play(restore_snapshot=snapshot)
+    assert again.rc == 0 and again.changed == 0 and "already" in again.flat and deployments() == replaced, again
+    another = play(restore_snapshot=snapshot + "-x")
+    assert another.rc != 0 and f"-e restore_confirm={kept}" in another.flat, another
+
+    wrong = play(restore_confirm=db)
+    assert wrong.rc != 0 and "restore_confirm" in wrong.flat and kept in instances(), wrong
+    confirmed = play(restore_confirm=kept)
+    assert confirmed.rc == 0 and sorted(instances()) == [db], confirmed.output[-3000:]
+    finals = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]
+              if s["DBSnapshotIdentifier"].startswith(f"{kept}-final-")]
+    assert len(finals) == 1, finals
+    assert play(restore_confirm=kept).changed == 0
+
+    # A restore that stopped between the two renames (the restored instance made, the one in use renamed, the site
+    # without an instance of its name) is finished by running it again.
+    rds.restore_db_instance_from_db_snapshot(
+        DBInstanceIdentifier=f"{db}-restore", DBSnapshotIdentifier=snapshot, DBInstanceClass=now[db]["DBInstanceClass"],
+        DBSubnetGroupName=now[db]["DBSubnetGroup"]["DBSubnetGroupName"],
+        Tags=[{"Key": "precedentum:restored-from", "Value": snapshot}])
+    rds.modify_db_instance(DBInstanceIdentifier=db, NewDBInstanceIdentifier=kept, ApplyImmediately=True)
+    assert set(instances()) == {f"{db}-restore", kept}
+    finished = play(restore_snapshot=snapshot)
+    assert finished.rc == 0 and set(instances()) == {db, kept}, finished.output[-3000:]

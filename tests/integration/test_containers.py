@@ -267,6 +267,22 @@ def test_weeks_1_2_and_deploys_on_real_containers(world, tmp_path):
     status, body = browser.request("/api/judges/")[:2]
     assert status == 200 and json.loads(body)["count"] == 8, body[:300]
 
+    # backup.yml dumps the database to this machine; a judge renamed afterwards, restore.yml puts the dump back and
+    # the running backend serves the restored judges.
+    local = {"rds_data_host_override": "127.0.0.1", "rds_data_port_override": world.postgres.port}
+    backed = play(world, "backup.yml", app, rds_backup_dir=str(tmp_path / "backups"), rds_backup_name="containers",
+                  **local)
+    assert backed.rc == 0, str(backed)
+    world.postgres.psql("UPDATE judges_judge SET full_name = 'Renamed After The Backup' WHERE full_name LIKE "
+                        "'Rebecca R. Pallmeyer%'", dbname)
+    changed = [j["full_name"] for j in json.loads(browser.request("/api/judges/")[1])["judges"]]
+    assert "Renamed After The Backup" in changed and "Rebecca R. Pallmeyer" not in changed, changed
+    restored = play(world, "restore.yml", app, restore_dump=str(tmp_path / "backups" / f"{PREFIX}-db-containers.dump"),
+                    **local)
+    assert restored.rc == 0, str(restored)
+    served = [j["full_name"] for j in json.loads(browser.request("/api/judges/")[1])["judges"]]
+    assert len(served) == 8 and "Rebecca R. Pallmeyer" in served and "Renamed After The Backup" not in served, served
+
     # rollback.yml goes back to the first image (the two refused commits never completed a rollout), waiting until
     # the new backend task is healthy; a second run changes nothing; a named tag goes forward again.
     back = play(world, "rollback.yml", app)
