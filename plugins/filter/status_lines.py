@@ -12,7 +12,8 @@ short_description: The status screen of status.yml - running or paused, the addr
 description:
   - One line per thing - the deployment's state (C(RUNNING), C(PAUSED), C(PAUSING), C(RESUMING), C(WITHOUT TASKS),
     C(NOT DEPLOYED)) with why, the next scheduled change, the site's addresses, each service's tasks, rollout, image
-    tag, deployment time and healthy targets, the database's state and storage, the alarms and this month's spend.
+    tag, deployment time, healthy targets and ECS Exec when on, the ultra-lean container service's ACTIVE deployment,
+    the database's state and storage, the alarms and this month's spend.
 positional: https_domain, next_change
 options:
   _input:

@@ -47,7 +47,8 @@ def _service_line(key: str, service: dict) -> str:
             + (f" ({service['deployments']} deployments)" if service["deployments"] > 1 else "")
             + f", image {'/'.join(tags) or '?'} ({service['task_definition']})"
             + f", deployed {_when(service['deployed_at'])}"
-            + (f"; targets {targets}" if targets else ""))
+            + (f"; targets {targets}" if targets else "")
+            + ("; ECS Exec on (run.yml without a command prints the shell's line)" if service.get("exec") else ""))
 
 
 def status_lines(found: dict, https_domain: str = "", next_change: str = "") -> list[str]:
@@ -77,6 +78,12 @@ def status_lines(found: dict, https_domain: str = "", next_change: str = "") -> 
             f"{db['status']}, {db.get('instance_class', '?')}, {db.get('allocated_storage', '?')} GB"
             + (", public address" if db["publicly_accessible"] else "") if db["exists"] else "none yet"))
     if "lightsail" in found:
+        active = [d for d in found["lightsail"]["service"].get("deployments") or [] if d["state"] == "ACTIVE"]
+        if active:
+            tags = sorted(set(active[0]["image_tags"].values()))
+            lines.append(f"container service {found['lightsail']['service']['name']}: deployment "
+                         f"{active[0]['version']} ACTIVE, image {'/'.join(tags) or '?'}"
+                         f" ({len(found['lightsail']['service']['deployments'])} kept by Lightsail)")
         database = found["lightsail"]["database"]
         lines.append(f"database {database['name']}: " + ("exists" if database["exists"] else "none yet"))
     alarms = found.get("alarms")

@@ -17,6 +17,9 @@ docs/testing.md lists them.
 - RDS automated backups: moto takes one the moment an instance is made, named rds:<id>-<minute>, so a second
   instance of that name within the minute (a restore run again) fails with DBSnapshotAlreadyExists, which AWS
   (whose first backup comes later) never answers to a restore; here the first snapshot stands.
+- RDS StartDBInstance: moto makes the instance available at once (AWS: minutes of 'starting'); with
+  PRECEDENTUM_EMULATOR_RDS_STUCK_START set it stays 'starting' for ever, so that the bounded waits' timeout
+  is exercised.
 - RDS DescribeDBEngineVersions: moto lacks it; this lists PostgreSQL versions AWS offers (a fixed list
   standing for AWS's, overridable by PRECEDENTUM_EMULATOR_POSTGRES_VERSIONS).
 - ECS clusters: AWS returns capacityProviders and defaultCapacityProviderStrategy (empty lists)
@@ -136,6 +139,18 @@ def _auto_snapshot_once(self, db_instance_identifier, db_snapshot_identifier):
 
 
 rds_models.RDSBackend.create_auto_snapshot = _auto_snapshot_once
+
+_original_start_db_instance = rds_models.RDSBackend.start_db_instance
+
+
+def _start_db_instance_maybe_stuck(self, db_instance_identifier):
+    database = _original_start_db_instance(self, db_instance_identifier)
+    if os.environ.get("PRECEDENTUM_EMULATOR_RDS_STUCK_START"):
+        database.status = "starting"
+    return database
+
+
+rds_models.RDSBackend.start_db_instance = _start_db_instance_maybe_stuck
 
 # RDS DescribeDBEngineVersions: moto lacks it (HTTP 500). AWS lists the versions it offers (and retires old
 # minors, so a pinned minor can stop being offered); this answers for PostgreSQL from the list below, which

@@ -8,6 +8,7 @@ import pytest
 
 from tests.harness.ansible import REPO, run_playbook
 from tests.harness.aws_state import PREFIX, not_allowed, recorded_actions
+from tests.harness.emulator import Emulator
 
 pytestmark = pytest.mark.slow
 SERVICES = [f"{PREFIX}-backend", f"{PREFIX}-frontend"]
@@ -128,3 +129,15 @@ def test_a_week_and_a_deploy_stop_over_the_budget_unless_told(emulator, prebuilt
     assert "spend this month: $41.50 so far, forecast $96.25, budget $75.00" in play(emu, "status.yml").flat
     told = play(emu, "week2.yml", "-e", "precedentum_over_budget=ok")
     assert told.rc == 0 and told.changed == 0 and "going ahead: precedentum_over_budget=ok" in told.flat, told
+
+
+def test_a_database_that_does_not_start_in_time_fails_the_resume_saying_so(prebuilt, tmp_path):
+    with Emulator(log_path=str(tmp_path / "moto.log"),
+                  extra_env={"PRECEDENTUM_EMULATOR_RDS_STUCK_START": "1"}) as emu:
+        prebuilt(emu, ["week1.yml", "week2.yml"])
+        assert play(emu, "pause.yml").rc == 0
+        late = play(emu, "resume.yml", extra_vars={"rds_wait_timeout": 3, "rds_wait_delay": 1})
+        assert late.rc != 0, late
+        assert (f"The DB instance {PREFIX}-db is still 'starting', not 'available', after 3 s (starting takes a few"
+                " minutes on AWS") in late.flat and "raise rds_wait_timeout" in late.flat, late
+        assert state(emu)["services"] == dict.fromkeys(SERVICES, 0), "the services started before the database"
