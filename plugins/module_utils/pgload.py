@@ -85,6 +85,22 @@ def table_digest_sql(schema, table):
     )
 
 
+def file_sha256(path):
+    """A file's SHA-256, read CHUNK bytes at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pg_tool(module, name):
+    """Path of a PostgreSQL client program: in the module's pg_bin_dir, or on PATH."""
+    if module.params["pg_bin_dir"]:
+        return os.path.join(module.params["pg_bin_dir"], name)
+    return module.get_bin_path(name, required=True)
+
+
 def fingerprint(tables):
     """sha256 over every table's name, columns, row count and digest (tables: {name: {...}})."""
     digest = hashlib.sha256()

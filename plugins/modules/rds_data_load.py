@@ -152,7 +152,6 @@ fingerprint:
   sample: 9b0c5f0e2a7d41c3
 """
 
-import hashlib
 import os
 import re
 import subprocess
@@ -172,7 +171,6 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.precedentum.deploy.plugins.module_utils import pgtarget
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import (
-    CHUNK,
     COLUMNS_SQL,
     COPY_COLUMNS_SQL,
     DJANGO_FRAMEWORK_TABLES,
@@ -186,10 +184,12 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import (
     chosen_tables,
     column_difference,
     dump_pattern,
+    file_sha256,
     fingerprint,
     fk_order,
     major_version,
     migration_difference,
+    pg_tool,
     pump,
     qualified,
     quote_ident,
@@ -271,33 +271,18 @@ def dump_format(path):
         return "custom" if handle.read(5) == b"PGDMP" else "plain"
 
 
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def tool(module, name):
-    """Path of a PostgreSQL client program: in pg_bin_dir, or on PATH."""
-    if module.params["pg_bin_dir"]:
-        return os.path.join(module.params["pg_bin_dir"], name)
-    return module.get_bin_path(name, required=True)
-
-
 def producer(module):
     """The process (or file) that writes a dump's SQL: pg_restore of a custom archive, or the plain file itself."""
     p = module.params
     if dump_format(p["source_dump"]) == "plain":
         return None, open(p["source_dump"], "rb")
-    return [tool(module, "pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists", "-f", "-",
+    return [pg_tool(module, "pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists", "-f", "-",
             p["source_dump"]], None
 
 
 def run_dump_load(module, target_dsn, target_password, expected):
     """A dump file | psql in one transaction; returns bytes moved. Raises LoadError with the reason."""
-    load_cmd = [tool(module, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={target_dsn}", "-f", "-"]
+    load_cmd = [pg_tool(module, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={target_dsn}", "-f", "-"]
     with Passfile(target_password) as target_pass, \
             tempfile.TemporaryFile() as dump_err, tempfile.TemporaryFile() as load_err:
         dump_cmd, dump_file = producer(module)
@@ -414,7 +399,7 @@ def missing_references(snapshot, target, fk):
 def dump_schema(module, snapshot, source_dsn, source_password, section, patterns):
     """pg_dump's DDL of one section (pre-data: tables and sequences; post-data: indexes, constraints,
     triggers) for exactly these relations, read in the load's snapshot."""
-    cmd = [tool(module, "pg_dump"), f"--section={section}", "--no-owner", "--no-privileges", "--no-publications",
+    cmd = [pg_tool(module, "pg_dump"), f"--section={section}", "--no-owner", "--no-privileges", "--no-publications",
            "--no-subscriptions", "--no-security-labels", "--no-tablespaces", f"--snapshot={snapshot.id}",
            *[f"--table={p}" for p in patterns], f"--dbname={source_dsn}"]
     with Passfile(source_password) as passfile:
@@ -430,7 +415,7 @@ def dump_schema(module, snapshot, source_dsn, source_password, section, patterns
 def source_copy(module, snapshot, source_dsn, passfile, key, columns, err):
     """psql writing one table's rows (COPY TO STDOUT, text format) off the source, in the load's snapshot."""
     select = f"COPY {qualified(*key)} ({', '.join(quote_ident(c) for c in columns)}) TO STDOUT"
-    cmd = [tool(module, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={source_dsn}",
+    cmd = [pg_tool(module, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={source_dsn}",
            "-c", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
            "-c", f"SET TRANSACTION SNAPSHOT {quote_literal(snapshot.id)}",
            "-c", session_settings_sql(), "-c", select]
@@ -454,7 +439,7 @@ def run_copy_load(module, plan, source_dsn, source_password, target_dsn, target_
     existing tables were locked)."""
     snapshot = plan["snapshot"]
     existing = [n for n in plan["order"] if n not in plan["created"]]
-    load_cmd = [tool(module, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"--dbname={target_dsn}",
+    load_cmd = [pg_tool(module, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"--dbname={target_dsn}",
                 "-f", "-"]
     moved, broken, failed_source = 0, False, None
     with Passfile(source_password) as source_pass, Passfile(target_password) as target_pass, \
@@ -663,7 +648,7 @@ def load_dump(module, target_dsn, target_password, verify):
 def dump_tables(module, path):
     """"schema.table" of every table a dump file creates."""
     if dump_format(path) == "custom":
-        listing = module.run_command([tool(module, "pg_restore"), "--list", path], check_rc=True)[1]
+        listing = module.run_command([pg_tool(module, "pg_restore"), "--list", path], check_rc=True)[1]
         return {f"{m.group(1)}.{m.group(2)}" for m in
                 (re.match(r"^\d+; \d+ \d+ TABLE (\S+) (.+) \S+$", line) for line in listing.splitlines()) if m}
     names = set()
@@ -682,7 +667,7 @@ def load_source(module, source_dsn, source_password, target_dsn, target_password
     schema = p["schemas"][0]
     target = connect(module, target_dsn, target_password, "target")
     snapshot = Snapshot(module, source_dsn, source_password)
-    dump_version = module.run_command([tool(module, "pg_dump"), "--version"])[1]
+    dump_version = module.run_command([pg_tool(module, "pg_dump"), "--version"])[1]
     if (major_version(dump_version) or 0) < major_version(snapshot.conn.server_version):
         module.fail_json(msg=f"pg_dump {dump_version.strip()} is older than the source server "
                          f"({major_version(snapshot.conn.server_version)}): install a client of that version "

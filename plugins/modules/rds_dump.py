@@ -72,13 +72,12 @@ sha256:
   sample: 3f2a9c1b0d4e4f5a8b6c7d8e9f0a1b2c3f2a9c1b0d4e4f5a8b6c7d8e9f0a1b2c
 """
 
-import hashlib
 import os
 import subprocess
 import tempfile
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import Passfile
+from ansible_collections.precedentum.deploy.plugins.module_utils.pgload import Passfile, file_sha256, pg_tool
 from ansible_collections.precedentum.deploy.plugins.module_utils.pgtarget import (
     HAS_PSYCOPG2,
     TARGET_EXCLUSIVE,
@@ -87,16 +86,8 @@ from ansible_collections.precedentum.deploy.plugins.module_utils.pgtarget import
 )
 
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def described(path, changed):
-    return {"changed": changed, "path": path, "size": os.path.getsize(path), "sha256": sha256_of(path)}
+    return {"changed": changed, "path": path, "size": os.path.getsize(path), "sha256": file_sha256(path)}
 
 
 def main():
@@ -121,8 +112,7 @@ def main():
     if not HAS_PSYCOPG2:
         module.fail_json(msg="rds_dump needs psycopg2 on the host that runs it")
     dsn, password = target_dsn(module)
-    pg_dump = os.path.join(p["pg_bin_dir"], "pg_dump") if p["pg_bin_dir"] else module.get_bin_path("pg_dump",
-                                                                                                   required=True)
+    pg_dump = pg_tool(module, "pg_dump")
     fd, partial = tempfile.mkstemp(prefix=".precedentum-dump-", dir=folder)
     os.close(fd)
     os.chmod(partial, 0o600)

@@ -142,7 +142,8 @@ def test_restore_a_snapshot_into_a_new_instance_switch_then_confirm(emulator, pr
     finals = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]
               if s["DBSnapshotIdentifier"].startswith(f"{kept}-final-")]
     assert len(finals) == 1, finals
-    assert play(restore_confirm=kept).changed == 0
+    nothing = play(restore_confirm=kept)
+    assert nothing.rc == 0 and nothing.changed == 0 and f"No instance {kept}" in nothing.flat, nothing
 
     # A restore that stopped between the two renames (the restored instance made, the one in use renamed, the site
     # without an instance of its name) is finished by running it again.

@@ -89,7 +89,8 @@ def test_pause_then_resume_each_twice_check_mode_and_the_weeks_refuse_while_paus
     resumed = play(emu, "resume.yml")
     assert resumed.rc == 0, resumed
     assert state(emu) == running
-    assert play(emu, "resume.yml").changed == 0
+    again = play(emu, "resume.yml")
+    assert again.rc == 0 and again.changed == 0, again
     # The week after a resume finds the services as it left them (the scaling target made above is not the
     # inventory's: without ecs_autoscaling the week would remove it).
     emu.client("application-autoscaling").deregister_scalable_target(
